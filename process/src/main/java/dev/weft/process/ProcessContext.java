@@ -1,0 +1,109 @@
+package dev.weft.process;
+
+import dev.weft.mailbox.Message;
+import dev.weft.mailbox.MessageFilter;
+import dev.weft.scheduler.TimerRef;
+import java.time.Duration;
+
+/**
+ * What a process can do: Erlang's process primitives for code running as a process.
+ *
+ * <p>A context belongs to its process's thread; only that thread may call it. Once the process has
+ * exited (it called {@link #exit(ExitReason)}, or a signal killed it) every call throws
+ * {@link ExitException}, which unwinds the process's code.
+ */
+public interface ProcessContext {
+
+    /** This process's pid. */
+    Pid self();
+
+    // ---- messages ----
+
+    /** Sends an untagged message. Sending to a dead or unknown pid does nothing, as in Erlang. */
+    void send(Pid to, Object payload);
+
+    /** Sends a tagged message (tags let the receiver select; 0 means untagged). */
+    void send(Pid to, long tag, Object payload);
+
+    /** Takes the oldest message, waiting as long as it takes. */
+    Message receive();
+
+    /** Takes the oldest message, or null if none arrives within {@code timeout}. */
+    Message receive(Duration timeout);
+
+    /** Takes the oldest message that matches {@code filter}; others stay, in order. */
+    Message receive(MessageFilter filter);
+
+    /** Takes the oldest matching message, or null if none matches within {@code timeout}. */
+    Message receive(MessageFilter filter, Duration timeout);
+
+    /** Sends {@code payload} to {@code to} after {@code delay}, unless the timer is cancelled first. */
+    TimerRef sendAfter(Duration delay, Pid to, long tag, Object payload);
+
+    /** Waits for {@code duration}; messages stay in the mailbox. */
+    void sleep(Duration duration);
+
+    // ---- processes ----
+
+    /** Starts a new process running {@code body}. */
+    Pid spawn(ProcessBody body);
+
+    /** Starts a new process already linked to this one. */
+    Pid spawnLink(ProcessBody body);
+
+    /** Starts a new process already monitored by this one. */
+    MonitoredPid spawnMonitor(ProcessBody body);
+
+    /** True if {@code pid} is a live process of this node. */
+    boolean isAlive(Pid pid);
+
+    // ---- links, monitors, exit signals ----
+
+    /**
+     * Links this process and {@code other}: when one dies, the other gets an exit signal. Linking to
+     * a dead pid sends this process an exit signal with reason {@code noproc}. Linking twice is one link.
+     */
+    void link(Pid other);
+
+    /** Links, and tags the {@link ExitMessage} this process gets if it traps exits. */
+    void link(Pid other, long tag);
+
+    /** Removes the link, if any; no exit signal from it arrives afterwards. */
+    void unlink(Pid other);
+
+    /** Monitors {@code target}: a {@link DownMessage} arrives when it exits (at once, {@code noproc}, if it is dead). */
+    MonitorRef monitor(Pid target);
+
+    /**
+     * Removes a monitor; no {@link DownMessage} for it arrives afterwards.
+     *
+     * @param flush also remove a {@link DownMessage} for it already in the mailbox
+     * @return true if the monitor was still active
+     */
+    boolean demonitor(MonitorRef ref, boolean flush);
+
+    /**
+     * Turns exit trapping on or off: while on, exit signals (except an untrappable {@code kill})
+     * arrive as {@link ExitMessage}s instead of killing this process.
+     *
+     * @return the previous setting
+     */
+    boolean trapExit(boolean enabled);
+
+    /** Ends this process with {@code reason} at once; never returns normally. */
+    ExitException exit(ExitReason reason);
+
+    /** Sends {@code target} an exit signal, as Erlang's {@code exit(Pid, Reason)}. */
+    void exit(Pid target, ExitReason reason);
+
+    // ---- registry ----
+
+    /** Registers this process under {@code name} until it dies or unregisters. */
+    void register(String name);
+
+    /** Removes {@code name} from the registry, whoever holds it. @return true if it was registered */
+    boolean unregister(String name);
+
+    /** The process registered under {@code name}, or null. */
+    Pid whereis(String name);
+}

@@ -1,0 +1,106 @@
+package dev.weft.process;
+
+import dev.weft.mailbox.Message;
+import dev.weft.process.internal.LocalContext;
+import dev.weft.process.internal.ProcessRecord;
+import dev.weft.process.internal.ProcessTable;
+import dev.weft.scheduler.Scheduler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+
+/**
+ * The processes of one node, seen from the host program: spawn, signal, message and look up
+ * processes from any thread. Code that runs as a process uses its {@link ProcessContext} instead.
+ * Thread-safe.
+ */
+public final class ProcessRuntime implements AutoCloseable {
+
+    private final Scheduler scheduler;
+    private final ProcessTable table;
+
+    /**
+     * @param nodeId the node part of every pid spawned here
+     * @param meterRegistry where the {@code weft.*} meters go
+     */
+    public ProcessRuntime(long nodeId, MeterRegistry meterRegistry) {
+        this.scheduler = new Scheduler();
+        this.table = new ProcessTable(nodeId, scheduler, meterRegistry);
+    }
+
+    /** A runtime with node id 1 and meters kept in memory. */
+    public ProcessRuntime() {
+        this(1, new SimpleMeterRegistry());
+    }
+
+    public long nodeId() {
+        return table.nodeId();
+    }
+
+    /** Starts a process running {@code body} on its own virtual thread. */
+    public Pid spawn(ProcessBody body) {
+        ProcessRecord record = table.create(body);
+        table.start(record);
+        return record.pid();
+    }
+
+    /**
+     * Makes the calling thread a process, until the returned handle is closed. The usual way for a
+     * host program to receive replies, link to or monitor processes.
+     */
+    public AttachedProcess attach() {
+        return new LocalContext(table, table.attach());
+    }
+
+    /** Sends an untagged message from the host (from no process). */
+    public void send(Pid to, Object payload) {
+        table.send(null, to, Message.UNTAGGED, payload);
+    }
+
+    /** Sends a tagged message from the host. */
+    public void send(Pid to, long tag, Object payload) {
+        table.send(null, to, tag, payload);
+    }
+
+    /** Sends {@code target} an exit signal from the node (its pid's serial is 0), as {@code exit/2}. */
+    public void exit(Pid target, ExitReason reason) {
+        table.exit(table.nodePid(), target, reason);
+    }
+
+    public void register(String name, Pid pid) {
+        table.register(name, pid);
+    }
+
+    public boolean unregister(String name) {
+        return table.unregister(name);
+    }
+
+    public Pid whereis(String name) {
+        return table.whereis(name);
+    }
+
+    public boolean isAlive(Pid pid) {
+        return table.lookup(pid) != null;
+    }
+
+    /** The number of live processes (attached ones included). */
+    public int processCount() {
+        return table.size();
+    }
+
+    /** A snapshot of the live processes. */
+    public List<Pid> processes() {
+        return table.pids();
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Kills every process and stops the timers. */
+    @Override
+    public void close() {
+        table.killAll(2_000);
+        scheduler.close();
+    }
+}

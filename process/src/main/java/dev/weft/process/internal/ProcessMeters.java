@@ -1,0 +1,55 @@
+package dev.weft.process.internal;
+
+import dev.weft.process.ExitReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/**
+ * The process layer's Micrometer meters: {@code weft.processes.alive}, {@code weft.processes.spawns},
+ * {@code weft.processes.exits} (tagged {@code reason}), {@code weft.messages.sent} and
+ * {@code weft.messages.received}. Hot counters are {@link LongAdder}s read by function counters, so
+ * counting a message costs one uncontended add.
+ */
+public final class ProcessMeters {
+
+    private final MeterRegistry registry;
+    private final LongAdder spawns = new LongAdder();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final ConcurrentHashMap<String, Counter> exits = new ConcurrentHashMap<>();
+
+    ProcessMeters(MeterRegistry registry, IntSupplier alive) {
+        this.registry = registry;
+        Gauge.builder("weft.processes.alive", alive, IntSupplier::getAsInt)
+                .description("processes alive on this node").register(registry);
+        FunctionCounter.builder("weft.processes.spawns", spawns, LongAdder::sum)
+                .description("processes spawned").register(registry);
+        FunctionCounter.builder("weft.messages.sent", sent, LongAdder::sum)
+                .description("messages sent by processes and the host").register(registry);
+        FunctionCounter.builder("weft.messages.received", received, LongAdder::sum)
+                .description("messages taken from mailboxes").register(registry);
+    }
+
+    void spawned() {
+        spawns.increment();
+    }
+
+    void sent() {
+        sent.increment();
+    }
+
+    public void received() {
+        received.increment();
+    }
+
+    void exited(ExitReason reason) {
+        exits.computeIfAbsent(reason.kind(), kind -> Counter.builder("weft.processes.exits")
+                .description("processes exited, by reason").tag("reason", kind).register(registry))
+                .increment();
+    }
+}
