@@ -1,10 +1,7 @@
 package dev.weft.node;
 
-import dev.weft.mailbox.Message;
 import dev.weft.process.AttachedProcess;
-import dev.weft.process.DownMessage;
 import dev.weft.process.ExitReason;
-import dev.weft.process.MonitorRef;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessRuntime;
@@ -13,6 +10,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -120,19 +120,27 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * A future that completes with {@code pid}'s exit reason ({@code noproc} if it is already gone).
+     * The watch is in place when this returns: an exit right after it is not missed.
+     */
+    public CompletableFuture<ExitReason> whenExited(Pid pid) {
+        return runtime.whenExited(pid);
+    }
+
+    /**
      * Waits until {@code pid} exits and returns why ({@code noproc} if it was already gone).
      *
      * @throws TimeoutException if it is still alive after {@code timeout}
      */
-    public ExitReason awaitExit(Pid pid, Duration timeout) throws TimeoutException {
-        try (AttachedProcess waiter = runtime.attach()) {
-            MonitorRef ref = waiter.monitor(pid);
-            Message down = waiter.receive(
-                    m -> m.payload() instanceof DownMessage d && d.ref().equals(ref), timeout);
-            if (down == null) {
-                throw new TimeoutException(pid + " is still alive after " + timeout);
-            }
-            return ((DownMessage) down.payload()).reason();
+    public ExitReason awaitExit(Pid pid, Duration timeout) throws TimeoutException, InterruptedException {
+        CompletableFuture<ExitReason> exited = runtime.whenExited(pid);
+        try {
+            return exited.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
+        } catch (TimeoutException e) {
+            exited.cancel(false);
+            throw new TimeoutException(pid + " is still alive after " + timeout);
         }
     }
 

@@ -9,12 +9,12 @@ import java.time.Duration;
  * What a process can do: Erlang's process primitives for code running as a process.
  *
  * <p>A context belongs to its process's thread; only that thread may call it. Once the process has
- * exited (it called {@link #exit(ExitReason)}, or a signal killed it) every call throws
- * {@link ExitException}, which unwinds the process's code.
+ * exited (it called {@link #exit(ExitReason)}, or a signal killed it) every call except {@link #self()}
+ * throws {@link ExitException}, which unwinds the process's code.
  */
 public interface ProcessContext {
 
-    /** This process's pid. */
+    /** This process's pid; the one call that still answers after the process died. */
     Pid self();
 
     // ---- messages ----

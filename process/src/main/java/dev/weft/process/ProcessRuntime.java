@@ -1,6 +1,7 @@
 package dev.weft.process;
 
 import dev.weft.mailbox.Message;
+import dev.weft.mailbox.MessageFilter;
 import dev.weft.process.internal.LocalContext;
 import dev.weft.process.internal.ProcessRecord;
 import dev.weft.process.internal.ProcessTable;
@@ -8,6 +9,7 @@ import dev.weft.scheduler.Scheduler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The processes of one node, seen from the host program: spawn, signal, message and look up
@@ -50,6 +52,27 @@ public final class ProcessRuntime implements AutoCloseable {
      */
     public AttachedProcess attach() {
         return new LocalContext(table, table.attach());
+    }
+
+    /**
+     * A future that completes with {@code pid}'s exit reason when it exits ({@code noproc} if it is
+     * already gone). The monitor is in place when this returns, so no exit is missed. Cancelling the
+     * future drops the watch.
+     */
+    public CompletableFuture<ExitReason> whenExited(Pid pid) {
+        CompletableFuture<ExitReason> exited = new CompletableFuture<>();
+        ProcessRecord watcher = table.create(ctx -> {
+            Message down = ctx.receive(MessageFilter.payloadOf(DownMessage.class));
+            exited.complete(((DownMessage) down.payload()).reason());
+        });
+        table.monitor(watcher, pid);
+        table.start(watcher);
+        exited.whenComplete((reason, failure) -> {
+            if (failure != null) {
+                table.terminate(watcher, ExitReason.NORMAL);
+            }
+        });
+        return exited;
     }
 
     /** Sends an untagged message from the host (from no process). */

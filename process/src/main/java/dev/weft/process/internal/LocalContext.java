@@ -107,7 +107,17 @@ public final class LocalContext implements AttachedProcess {
     public Pid spawnLink(ProcessBody body) {
         checkAlive();
         ProcessRecord child = table.create(body);
-        table.link(self, child.pid, 0);
+        try {
+            table.link(self, child.pid, 0);
+        } catch (ExitException parentDied) {
+            // Atomic with the spawn: the child gets the exit signal its dead parent's link would carry.
+            if (parentDied.reason().isNormal()) {
+                table.start(child);
+            } else {
+                table.terminate(child, parentDied.reason());
+            }
+            throw parentDied;
+        }
         table.start(child);
         return child.pid;
     }
@@ -116,13 +126,18 @@ public final class LocalContext implements AttachedProcess {
     public MonitoredPid spawnMonitor(ProcessBody body) {
         checkAlive();
         ProcessRecord child = table.create(body);
-        MonitorRef ref = table.monitor(self, child.pid);
-        table.start(child);
+        MonitorRef ref;
+        try {
+            ref = table.monitor(self, child.pid);
+        } finally {
+            table.start(child); // a monitor is one-way: the child runs even if its parent just died
+        }
         return new MonitoredPid(child.pid, ref);
     }
 
     @Override
     public boolean isAlive(Pid pid) {
+        checkAlive();
         ProcessRecord record = table.lookup(pid);
         return record != null && !record.isDead();
     }
@@ -190,6 +205,7 @@ public final class LocalContext implements AttachedProcess {
 
     @Override
     public Pid whereis(String name) {
+        checkAlive();
         return table.whereis(name);
     }
 

@@ -25,8 +25,10 @@ public final class ProcessMeters {
 
     ProcessMeters(MeterRegistry registry, IntSupplier alive) {
         this.registry = registry;
+        // strongReference: a gauge holds its object weakly by default, and nothing else holds this
+        // supplier, so the gauge read NaN after the first garbage collection.
         Gauge.builder("weft.processes.alive", alive, IntSupplier::getAsInt)
-                .description("processes alive on this node").register(registry);
+                .description("processes alive on this node").strongReference(true).register(registry);
         FunctionCounter.builder("weft.processes.spawns", spawns, LongAdder::sum)
                 .description("processes spawned").register(registry);
         FunctionCounter.builder("weft.messages.sent", sent, LongAdder::sum)

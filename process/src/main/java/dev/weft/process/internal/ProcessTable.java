@@ -147,6 +147,7 @@ public final class ProcessTable {
     private ArrayDeque<ProcessRecord> finishDeath(ProcessRecord record, ArrayDeque<ProcessRecord> dying) {
         ExitReason reason = record.exitReason();
         records.remove(record.pid.serial(), record);
+        meters.exited(reason); // before the signals: whoever sees the DOWN or EXIT sees the count
         record.mailbox.close();
         if (!record.attached && record.thread != Thread.currentThread()) {
             record.thread.interrupt(); // wakes blocking calls in Java process code
@@ -175,7 +176,6 @@ public final class ProcessTable {
                 other.down(watcher.getKey(), record.pid, reason);
             }
         }
-        meters.exited(reason);
         return dying;
     }
 
@@ -189,7 +189,9 @@ public final class ProcessTable {
      */
     public void send(ProcessRecord from, Pid to, long tag, Object payload) {
         ProcessRecord target = lookup(to);
+        // Counted before delivery: whoever sees the message (or a reply to it) sees the count.
         if (from == null) {
+            meters.sent();
             if (target != null) {
                 target.mailbox.send(new Message(tag, payload));
             }
@@ -198,12 +200,12 @@ public final class ProcessTable {
                 if (from.isDead()) {
                     throw new ExitException(from.exitReason());
                 }
+                meters.sent();
                 if (target != null) {
                     target.mailbox.send(new Message(tag, payload));
                 }
             }
         }
-        meters.sent();
     }
 
     // ---- exit signals ----
