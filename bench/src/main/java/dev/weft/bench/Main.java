@@ -1,0 +1,352 @@
+package dev.weft.bench;
+
+import dev.weft.mailbox.Message;
+import dev.weft.node.Node;
+import dev.weft.process.AttachedProcess;
+import dev.weft.process.Pid;
+import dev.weft.process.ProcessContext;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * The benchmark command ({@code bench/run}): five Erlang-style benchmarks on Weft's Java
+ * processes, on plain Java (virtual thread + {@code LinkedBlockingQueue}) and, when {@code erl} is
+ * installed, on Erlang, in one run on one machine. Prints one table: warm medians, cold rounds
+ * apart, and Weft against Erlang with the targets of issue 2.
+ *
+ * <pre>
+ * bench/run [--rounds N] [--ring-hops N] [--only spawn,pingpong,ring,skynet,fanin]
+ *           [--quick] [--no-erlang] [--no-java] [--bench-dir DIR]
+ * </pre>
+ *
+ * <p>Order of work, per benchmark: the Erlang rounds (a fresh Erlang VM), then the Weft and Java
+ * rounds interleaved (Weft round 1, Java round 1, Weft round 2, ...), so slow drift on a noisy
+ * machine hits all columns of a row alike. Round 1 of each system is its cold round; the median of
+ * the rounds after it is the warm figure.
+ */
+public final class Main {
+
+    private static final Duration ROUND_TIMEOUT = Duration.ofMinutes(3);
+
+    @FunctionalInterface
+    interface WeftRound {
+        double run(ProcessContext driver, Sizes sizes) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface JavaRound {
+        double run(Sizes sizes) throws Exception;
+    }
+
+    /** How a Weft/Erlang ratio is judged against the issue's target. */
+    record Target(String text, double bound, boolean atMost) {
+        boolean met(double ratio) {
+            return atMost ? ratio <= bound : ratio >= bound;
+        }
+    }
+
+    record Bench(String name, String title, String unit, boolean lowerIsBetter, double scale,
+                 int defaultRounds, WeftRound weft, JavaRound java, Target target) {}
+
+    private static List<Bench> benchmarks(Sizes s) {
+        return List.of(
+                new Bench("spawn", String.format("spawn + 1 msg + exit, %,d procs", s.spawnProcesses()),
+                        "µs/process", true, 1, 6, WeftBenchmarks::spawn, JavaBaselines::spawn,
+                        new Target("≤ 1.5× Erlang's time", 1.5, true)),
+                new Bench("pingpong", String.format("ping-pong, %,d msgs", s.pingPongMessages()),
+                        "M msgs/s", false, 1e-6, 6, WeftBenchmarks::pingPong, JavaBaselines::pingPong,
+                        new Target("≥ 0.5× Erlang's rate", 0.5, false)),
+                new Bench("ring", String.format("thread ring, %d procs, %,d hops", s.ringSize(), s.ringHops()),
+                        "M hops/s", false, 1e-6, 6, WeftBenchmarks::ring, JavaBaselines::ring,
+                        new Target("≥ 1/1.5 of Erlang's rate", 1 / 1.5, false)),
+                new Bench("skynet", String.format("skynet, %,d leaves, fan-out 10", s.skynetLeaves()),
+                        "ms", true, 1, 4, WeftBenchmarks::skynet, JavaBaselines::skynet, null),
+                new Bench("fanin", String.format("fan-in, %,d senders × %,d msgs", s.faninSenders(), s.faninPerSender()),
+                        "M msgs/s", false, 1e-6, 6, WeftBenchmarks::fanIn, JavaBaselines::fanIn, null));
+    }
+
+    record Row(Bench bench, Series weft, Series erlang, Series java) {}
+
+    public static void main(String[] args) throws Exception {
+        Sizes sizes = Sizes.FULL;
+        Integer rounds = null;
+        Integer ringHops = null;
+        Set<String> only = null;
+        boolean erlang = true;
+        boolean java = true;
+        Path benchDir = Files.isDirectory(Path.of("bench", "erlang")) ? Path.of("bench") : Path.of(".");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--ring-hops" -> ringHops = Integer.parseInt(args[++i]);
+                case "--only" -> only = Set.of(args[++i].split(","));
+                case "--quick" -> sizes = Sizes.QUICK;
+                case "--no-erlang" -> erlang = false;
+                case "--no-java" -> java = false;
+                case "--bench-dir" -> benchDir = Path.of(args[++i]);
+                case "-h", "--help" -> {
+                    System.out.println("usage: bench/run [--rounds N (>= 2)] [--ring-hops N] "
+                            + "[--only spawn,pingpong,ring,skynet,fanin] [--quick] [--no-erlang] [--no-java]");
+                    return;
+                }
+                default -> {
+                    System.err.println("bench: unknown argument " + args[i] + " (try --help)");
+                    System.exit(2);
+                }
+            }
+        }
+        if (rounds != null && rounds < 2) {
+            System.err.println("bench: --rounds must be at least 2 (one cold round, then warm ones)");
+            System.exit(2);
+        }
+        if (ringHops != null) {
+            sizes = sizes.withRingHops(ringHops);
+        }
+
+        printMachine();
+        Optional<ErlangRunner> erl = erlang ? ErlangRunner.find(benchDir) : Optional.empty();
+        if (!erlang) {
+            System.out.println("Erlang: skipped (--no-erlang); no Erlang column.");
+        }
+
+        List<Row> rows = new ArrayList<>();
+        long start = System.nanoTime();
+        for (Bench bench : benchmarks(sizes)) {
+            if (only != null && !only.contains(bench.name())) {
+                continue;
+            }
+            int n = rounds != null ? rounds : bench.defaultRounds();
+            System.out.printf("%n== %s (%d rounds)%n", bench.title(), n);
+            Series erlSeries = null;
+            if (erl.isPresent()) {
+                erlSeries = erl.get().run(bench.name(), n, sizes);
+                printSeries("Erlang", bench, erlSeries);
+            }
+            Series[] jvm = runWeftAndJava(bench, n, sizes, java);
+            printSeries("Weft", bench, jvm[0]);
+            if (java) {
+                printSeries("Java", bench, jvm[1]);
+            }
+            rows.add(new Row(bench, jvm[0], erlSeries, java ? jvm[1] : null));
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+
+        System.out.println();
+        System.out.printf("Results (%d s; %s)%n%n", seconds,
+                erl.map(e -> e.version() + ", erl " + e.flags()).orElse("no Erlang: erl not found or skipped"));
+        System.out.print(table(rows, erl.isPresent(), java));
+        System.out.println();
+        System.out.println("warm = median of the rounds after the first; cold = the first round. "
+                + "µs and ms: lower is better; M/s: higher is better.");
+        System.out.println("Weft/Erlang = Weft's warm figure divided by Erlang's: for µs and ms above 1 means Weft is "
+                + "slower, for M/s below 1 means Weft is slower.");
+        if (erl.isEmpty()) {
+            System.out.println("No Erlang column: " + (erlang ? "erl/erlc not found on PATH." : "--no-erlang.")
+                    + " Targets cannot be checked.");
+        }
+    }
+
+    /** Weft and Java rounds, interleaved. Returns {weft, java}. */
+    private static Series[] runWeftAndJava(Bench bench, int rounds, Sizes sizes, boolean java) throws Exception {
+        List<Double> weft = new ArrayList<>();
+        List<Double> plain = new ArrayList<>();
+        String weftError = null;
+        String javaError = null;
+        try (Node node = Node.builder().build(); AttachedProcess host = node.attach()) {
+            for (int r = 0; r < rounds; r++) {
+                if (weftError == null) {
+                    settle();
+                    try {
+                        weft.add(weftRound(node, host, bench, sizes));
+                    } catch (Exception e) {
+                        weftError = "round " + (r + 1) + ": " + e;
+                    }
+                }
+                if (java && javaError == null) {
+                    settle();
+                    try {
+                        plain.add(javaRound(bench, sizes));
+                    } catch (Exception e) {
+                        javaError = "round " + (r + 1) + ": " + e;
+                    }
+                }
+            }
+        }
+        return new Series[] {
+            weftError == null ? Series.of(weft) : Series.failed(weft, weftError),
+            javaError == null ? Series.of(plain) : Series.failed(plain, javaError),
+        };
+    }
+
+    /** One round inside a fresh Weft driver process; the host waits for its figure. */
+    private static double weftRound(Node node, AttachedProcess host, Bench bench, Sizes sizes) throws Exception {
+        Pid hostPid = host.self();
+        node.spawn(ctx -> {
+            Object result;
+            try {
+                result = bench.weft().run(ctx, sizes);
+            } catch (Exception | Error e) {
+                result = e;
+            }
+            ctx.send(hostPid, result);
+        });
+        Message m = host.receive(ROUND_TIMEOUT);
+        if (m == null) {
+            throw new TimeoutException("no result after " + ROUND_TIMEOUT.toSeconds() + " s");
+        }
+        if (m.payload() instanceof Throwable t) {
+            throw new ExecutionException(t);
+        }
+        return (Double) m.payload();
+    }
+
+    /** One round on a virtual thread, as the Java programs' driver. */
+    private static double javaRound(Bench bench, Sizes sizes) throws Exception {
+        CompletableFuture<Double> result = new CompletableFuture<>();
+        Thread.startVirtualThread(() -> {
+            try {
+                result.complete(bench.java().run(sizes));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result.get(ROUND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Lets the previous round's garbage go before the next round starts (not timed). */
+    private static void settle() throws InterruptedException {
+        System.gc();
+        Thread.sleep(50);
+    }
+
+    private static void printSeries(String system, Bench bench, Series s) {
+        String values = s.rounds().stream().map(v -> format(bench, v)).collect(Collectors.joining(", "));
+        System.out.printf("  %-6s %s: %s%s%n", system, bench.unit(), values.isEmpty() ? "-" : values,
+                s.error() == null ? "" : "  FAILED " + s.error());
+    }
+
+    private static void printMachine() {
+        Runtime rt = Runtime.getRuntime();
+        String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
+        System.out.printf("Weft benchmarks: %d cores, JDK %s (%s), max heap %d MiB, GC %s%n",
+                rt.availableProcessors(), Runtime.version(), System.getProperty("java.vm.name"),
+                rt.maxMemory() >> 20, gcs);
+        System.out.println("JVM flags: " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    }
+
+    // ---- the table ----
+
+    private static String table(List<Row> rows, boolean withErlang, boolean withJava) {
+        List<String> header = new ArrayList<>(List.of("benchmark", "unit", "Weft warm", "Weft cold"));
+        if (withErlang) {
+            header.addAll(List.of("Erlang warm", "Erlang cold"));
+        }
+        if (withJava) {
+            header.addAll(List.of("Java warm", "Java cold"));
+        }
+        if (withErlang) {
+            header.addAll(List.of("Weft/Erlang", "target (Weft vs Erlang)"));
+        }
+        List<List<String>> cells = new ArrayList<>();
+        for (Row row : rows) {
+            Bench b = row.bench();
+            List<String> line = new ArrayList<>();
+            line.add(b.title());
+            line.add(b.unit() + (b.lowerIsBetter() ? " (lower better)" : " (higher better)"));
+            line.add(warm(b, row.weft()));
+            line.add(cold(b, row.weft()));
+            if (withErlang) {
+                line.add(warm(b, row.erlang()));
+                line.add(cold(b, row.erlang()));
+            }
+            if (withJava) {
+                line.add(warm(b, row.java()));
+                line.add(cold(b, row.java()));
+            }
+            if (withErlang) {
+                boolean both = row.weft() != null && row.weft().hasWarm() && row.erlang() != null && row.erlang().hasWarm();
+                double ratio = both ? row.weft().warmMedian() / row.erlang().warmMedian() : Double.NaN;
+                line.add(both ? String.format(Locale.ROOT, "%.2f", ratio) : "-");
+                if (b.target() == null) {
+                    line.add("-");
+                } else if (!both) {
+                    line.add(b.target().text() + ": not measured");
+                } else {
+                    line.add(b.target().text() + ": " + (b.target().met(ratio) ? "met" : "MISSED"));
+                }
+            }
+            cells.add(line);
+        }
+        return markdown(header, cells);
+    }
+
+    private static String warm(Bench b, Series s) {
+        if (s == null) {
+            return "-";
+        }
+        return s.hasWarm() ? format(b, s.warmMedian()) : (s.error() != null ? "failed" : "-");
+    }
+
+    private static String cold(Bench b, Series s) {
+        if (s == null) {
+            return "-";
+        }
+        return s.hasCold() ? format(b, s.cold()) : (s.error() != null ? "failed" : "-");
+    }
+
+    private static String format(Bench b, double raw) {
+        double v = raw * b.scale();
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String markdown(List<String> header, List<List<String>> rows) {
+        int[] width = new int[header.size()];
+        for (int i = 0; i < header.size(); i++) {
+            width[i] = header.get(i).length();
+            for (List<String> row : rows) {
+                width[i] = Math.max(width[i], row.get(i).length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        appendRow(out, header, width);
+        List<String> rule = new ArrayList<>();
+        for (int w : width) {
+            rule.add("-".repeat(w));
+        }
+        appendRow(out, rule, width);
+        for (List<String> row : rows) {
+            appendRow(out, row, width);
+        }
+        return out.toString();
+    }
+
+    private static void appendRow(StringBuilder out, List<String> row, int[] width) {
+        out.append('|');
+        for (int i = 0; i < row.size(); i++) {
+            String cell = row.get(i);
+            boolean numeric = i >= 2 && !cell.isEmpty() && (Character.isDigit(cell.charAt(0)) || cell.equals("-"));
+            String pad = " ".repeat(width[i] - cell.length());
+            out.append(' ').append(numeric ? pad + cell : cell + pad).append(" |");
+        }
+        out.append('\n');
+    }
+
+    private Main() {}
+}
