@@ -3,8 +3,14 @@
 #
 #   weft_find_java           sets WEFT_JAVA_HOME (or exits with a clear message)
 #   weft_classpath MODULE    prints MODULE's runtime classpath, building first if needed
+#   WEFT_JVM_FLAGS           JVM flags every launcher passes (an array)
 
 WEFT_ROOT=${WEFT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+
+# --add-opens lets Weft run processes on its own carrier threads (scheduler/internal/CarrierPool):
+# without it the JDK's default scheduler is used, which is correct but moves message-passing
+# processes between cores (see BENCHMARKS.md). ZGC copes best with many short-lived processes.
+WEFT_JVM_FLAGS=(-XX:+UseZGC -Xss1m --add-opens java.base/java.lang=ALL-UNNAMED)
 
 weft_java_major() { # JAVA_HOME -> major version, or nothing
     local release="$1/release"
@@ -39,7 +45,7 @@ weft_find_java() {
 weft_build_is_fresh() {
     local stamp=$1
     [ -f "$stamp" ] || return 1
-    [ -z "$(find "$WEFT_ROOT" -path "$WEFT_ROOT/.git" -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.wasm' -o -name '*.erl' \) -newer "$stamp" -print -quit)" ]
+    [ -z "$(find "$WEFT_ROOT" -path "$WEFT_ROOT/.git" -prune -o -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.wasm' \) -newer "$stamp" -print -quit)" ]
 }
 
 weft_classpath() {
@@ -48,7 +54,7 @@ weft_classpath() {
     if ! weft_build_is_fresh "$out"; then
         echo "weft: building $module (first run or sources changed)..." >&2
         (cd "$WEFT_ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package \
-            dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime) >&2 \
+            dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt -DincludeScope=runtime) >&2 \
             || { echo "weft: build failed" >&2; exit 4; }
     fi
     echo "$WEFT_ROOT/$module/target/classes:$(cat "$out")"

@@ -246,6 +246,8 @@ public final class Main {
                 rt.availableProcessors(), Runtime.version(), System.getProperty("java.vm.name"),
                 rt.maxMemory() >> 20, gcs);
         System.out.println("JVM flags: " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        System.out.println("Weft process threads run on: " + dev.weft.scheduler.Scheduler.carriers()
+                + "; plain Java on the JDK's default scheduler");
     }
 
     // ---- the table ----

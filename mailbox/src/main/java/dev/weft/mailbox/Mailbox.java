@@ -23,9 +23,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Mailbox {
 
-    /** A few hundred nanoseconds of spinning catch a quick reply without parking the thread. */
-    private static final int SPINS_BEFORE_PARK = 64;
-
     private static final VarHandle TAIL;
     private static final VarHandle PARKED;
 
@@ -137,9 +134,6 @@ public final class Mailbox {
         TimerRef timer = null;
         try {
             while (true) {
-                for (int i = 0; i < SPINS_BEFORE_PARK && head.next == null; i++) {
-                    Thread.onSpinWait();
-                }
                 found = takeArrived(filter);
                 if (found != null) {
                     return found;

@@ -1,5 +1,6 @@
 package dev.weft.scheduler;
 
+import dev.weft.scheduler.internal.ProcessThreads;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -14,7 +15,16 @@ public final class Scheduler implements AutoCloseable {
 
     /** A new, unstarted virtual thread named after the process it runs. */
     public Thread newProcessThread(String name, Runnable body) {
-        return Thread.ofVirtual().name(name).unstarted(body);
+        return ProcessThreads.unstarted(name, body);
+    }
+
+    /**
+     * Which carriers run process threads: Weft's own carrier pool, or the JDK's default scheduler
+     * (when the JVM lacks {@code --add-opens java.base/java.lang=ALL-UNNAMED}, or with
+     * {@code -Dweft.scheduler=jdk}), and why.
+     */
+    public static String carriers() {
+        return ProcessThreads.describe();
     }
 
     /** The timers of this scheduler. */

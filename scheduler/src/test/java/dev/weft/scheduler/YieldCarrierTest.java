@@ -33,7 +33,31 @@ class YieldCarrierTest {
     private record Outcome(boolean newcomerRan, long latencyNanos, int spinnersActiveWhenItRan,
                            boolean stopFlagWhenItRan, long slicesBefore, long slicesAfter) {}
 
+    /** Which scheduler the threads run on: the JDK's default one, or Weft's carrier pool. */
+    private enum Carriers {
+        JDK {
+            @Override Thread start(String name, Runnable body) {
+                return Thread.ofVirtual().name(name).start(body);
+            }
+        },
+        WEFT {
+            private final Scheduler scheduler = new Scheduler();
+
+            @Override Thread start(String name, Runnable body) {
+                Thread thread = scheduler.newProcessThread(name, body);
+                thread.start();
+                return thread;
+            }
+        };
+
+        abstract Thread start(String name, Runnable body);
+    }
+
     private static Outcome race(Between between, long capNanos) throws InterruptedException {
+        return race(Carriers.JDK, between, capNanos);
+    }
+
+    private static Outcome race(Carriers carriers, Between between, long capNanos) throws InterruptedException {
         int spinners = 2 * Runtime.getRuntime().availableProcessors();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger active = new AtomicInteger();
@@ -41,7 +65,7 @@ class YieldCarrierTest {
         CountDownLatch allSpinning = new CountDownLatch(spinners);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < spinners; i++) {
-            Thread t = Thread.ofVirtual().name("spinner-" + i).start(() -> {
+            Thread t = carriers.start("spinner-" + i, () -> {
                 active.incrementAndGet();
                 allSpinning.countDown();
                 long capEnd = System.nanoTime() + capNanos + TimeUnit.SECONDS.toNanos(2);
@@ -75,7 +99,7 @@ class YieldCarrierTest {
         AtomicLong ranAt = new AtomicLong();
         long slicesBefore = slices.get();
         long start = System.nanoTime();
-        Thread newcomer = Thread.ofVirtual().name("newcomer").start(() -> {
+        Thread newcomer = carriers.start("newcomer", () -> {
             ranAt.set(System.nanoTime());
             activeSeen.set(active.get());
             stopSeen.set(stop.get());
@@ -103,6 +127,26 @@ class YieldCarrierTest {
         assertFalse(outcome.stopFlagWhenItRan(), "the spinners had been told to stop");
         assertEquals(spinners, outcome.spinnersActiveWhenItRan(), "spinners still spinning when it ran");
         assertTrue(outcome.slicesAfter() > outcome.slicesBefore(), "spinners made progress meanwhile");
+    }
+
+    @Test
+    void yieldCarrierLetsAStarvedProcessThreadInOnWeftCarriers() {
+        assertTrue(Scheduler.carriers().startsWith("weft"), "tests run on Weft's carriers: " + Scheduler.carriers());
+        Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> race(Carriers.WEFT, Between.YIELD_CARRIER, CAP_NANOS));
+        int spinners = 2 * Runtime.getRuntime().availableProcessors();
+        System.out.printf("yieldCarrier on Weft carriers: newcomer ran after %.3f ms with %d/%d spinners active%n",
+                outcome.latencyNanos() / 1e6, outcome.spinnersActiveWhenItRan(), spinners);
+        assertTrue(outcome.newcomerRan(), "the newcomer did not run within the 10 s cap");
+        assertFalse(outcome.stopFlagWhenItRan(), "the spinners had been told to stop");
+        assertEquals(spinners, outcome.spinnersActiveWhenItRan(), "spinners still spinning when it ran");
+    }
+
+    @Test
+    void withoutAnyYieldTheNewcomerStarvesOnWeftCarriersToo() {
+        Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> race(Carriers.WEFT, Between.NOTHING, TimeUnit.MILLISECONDS.toNanos(500)));
+        assertFalse(outcome.newcomerRan(), "the newcomer ran although no spinner yielded: the harness proves nothing");
     }
 
     /**
