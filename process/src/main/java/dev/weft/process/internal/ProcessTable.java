@@ -33,7 +33,7 @@ public final class ProcessTable {
     private final Pid nodePid;
     private final Scheduler scheduler;
     private final ProcessMeters meters;
-    private final ConcurrentHashMap<Long, ProcessRecord> records = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Pid, ProcessRecord> records = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Pid> registry = new ConcurrentHashMap<>();
     private final AtomicLong nextSerial = new AtomicLong(1);
     private final AtomicLong nextRef = new AtomicLong(1);
@@ -64,7 +64,7 @@ public final class ProcessTable {
 
     /** The live process {@code pid} names, or null (dead, unknown, or on another node). */
     public ProcessRecord lookup(Pid pid) {
-        return pid.node() == nodeId ? records.get(pid.serial()) : null;
+        return pid.node() == nodeId ? records.get(pid) : null;
     }
 
     public int size() {
@@ -89,7 +89,7 @@ public final class ProcessTable {
         Thread thread = scheduler.newProcessThread(pid.toString(), () -> run(record, body));
         record.thread = thread;
         record.mailbox.bindOwner(thread);
-        records.put(pid.serial(), record);
+        records.put(pid, record);
         meters.spawned();
         return record;
     }
@@ -104,7 +104,7 @@ public final class ProcessTable {
         ProcessRecord record = new ProcessRecord(pid, new Mailbox(scheduler.timers()), true);
         record.thread = Thread.currentThread();
         record.mailbox.bindOwner(record.thread);
-        records.put(pid.serial(), record);
+        records.put(pid, record);
         meters.spawned();
         return record;
     }
@@ -146,7 +146,7 @@ public final class ProcessTable {
 
     private ArrayDeque<ProcessRecord> finishDeath(ProcessRecord record, ArrayDeque<ProcessRecord> dying) {
         ExitReason reason = record.exitReason();
-        records.remove(record.pid.serial(), record);
+        records.remove(record.pid, record);
         meters.exited(reason); // before the signals: whoever sees the DOWN or EXIT sees the count
         record.mailbox.close();
         if (!record.attached && record.thread != Thread.currentThread()) {
