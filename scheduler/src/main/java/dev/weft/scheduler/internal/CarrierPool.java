@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -14,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * between cores (measured: ping-pong 0.6 M msgs/s with 2 carriers, 3.3 M with 1). Here a process
  * woken by another process joins the run queue of the carrier it was woken on, and an idle carrier
  * is woken only when that queue holds more than the one task that runs next. Idle carriers also
- * look for work to steal every {@link #IDLE_PARK_NANOS}, so a task queued behind a busy process
- * waits at most that long while a carrier is free.
+ * look for work to steal every {@link #IDLE_PARK_NANOS}, so a task queued behind a process that
+ * keeps its carrier busy waits about two such periods at most while a carrier is free.
  *
  * <p>Fairness between the run queues: every {@link #SHARED_QUEUE_INTERVAL}th task a carrier takes
  * comes from the shared queue (tasks submitted from outside: new processes started by the host,
@@ -72,23 +73,36 @@ public final class CarrierPool implements Executor {
         }
     }
 
+    /**
+     * Takes a task from another carrier's queue if it holds surplus work (two or more tasks), or if
+     * that carrier has been stuck on one task since the thief last looked. A single task queued
+     * behind a carrier that keeps running tasks is its next one: taking it would only move a chain
+     * of hand-offs (a message passed along) between cores.
+     */
     private Runnable steal(Carrier thief) {
         int n = carriers.length;
         for (int i = 1; i < n; i++) {
-            Runnable task = carriers[(thief.index + i) % n].poll();
-            if (task != null) {
-                return task;
+            Carrier victim = carriers[(thief.index + i) % n];
+            int queued = victim.queuedCount.get();
+            long runs = victim.runs.get();
+            boolean stuck = runs == thief.lastSeenRuns[victim.index];
+            thief.lastSeenRuns[victim.index] = runs;
+            if (queued >= 2 || (queued == 1 && stuck)) {
+                Runnable task = victim.poll();
+                if (task != null) {
+                    return task;
+                }
             }
         }
         return null;
     }
 
-    private boolean hasWork() {
+    private boolean hasSharedOrSurplusWork() {
         if (!shared.isEmpty()) {
             return true;
         }
         for (Carrier carrier : carriers) {
-            if (carrier.queued() > 0) {
+            if (carrier.queuedCount.get() >= 2) {
                 return true;
             }
         }
@@ -101,7 +115,12 @@ public final class CarrierPool implements Executor {
         final CarrierPool pool;
         final int index;
         private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
-        private int queuedCount; // guarded by queue
+        // Written by the owner (queuedCount under the queue's lock) with lazySet, which costs no
+        // fence; read by thieves without the lock, where a slightly stale value is harmless.
+        private final AtomicInteger queuedCount = new AtomicInteger();
+        /** Tasks this carrier started; thieves compare it between looks to see a stuck carrier. */
+        private final AtomicLong runs = new AtomicLong();
+        private final long[] lastSeenRuns;
         volatile boolean idle;
         private final AtomicInteger wakeUpClaim = new AtomicInteger();
         private long taken;
@@ -110,13 +129,16 @@ public final class CarrierPool implements Executor {
             super(name);
             this.pool = pool;
             this.index = index;
+            this.lastSeenRuns = new long[pool.carriers.length];
             setDaemon(true);
         }
 
         int push(Runnable task) {
             synchronized (queue) {
                 queue.addLast(task);
-                return ++queuedCount;
+                int queued = queuedCount.get() + 1;
+                queuedCount.lazySet(queued);
+                return queued;
             }
         }
 
@@ -124,15 +146,9 @@ public final class CarrierPool implements Executor {
             synchronized (queue) {
                 Runnable task = queue.pollFirst();
                 if (task != null) {
-                    queuedCount--;
+                    queuedCount.lazySet(queuedCount.get() - 1);
                 }
                 return task;
-            }
-        }
-
-        int queued() {
-            synchronized (queue) {
-                return queuedCount;
             }
         }
 
@@ -145,6 +161,7 @@ public final class CarrierPool implements Executor {
             while (true) {
                 Runnable task = next();
                 if (task != null) {
+                    runs.lazySet(runs.get() + 1); // only this thread writes it
                     try {
                         task.run();
                     } catch (Throwable ignored) {
@@ -154,7 +171,7 @@ public final class CarrierPool implements Executor {
                 }
                 idle = true;
                 pool.idleCarriers.incrementAndGet();
-                if (!pool.hasWork()) { // re-check after announcing: a submitter now sees us idle
+                if (!pool.hasSharedOrSurplusWork()) { // re-check after announcing: a submitter now sees us idle
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                 }
                 idle = false;
