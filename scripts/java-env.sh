@@ -53,9 +53,15 @@ weft_classpath() {
     local out="$WEFT_ROOT/$module/target/runtime-classpath.txt"
     if ! weft_build_is_fresh "$out"; then
         echo "weft: building $module (first run or sources changed)..." >&2
-        (cd "$WEFT_ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package \
-            dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt -DincludeScope=runtime) >&2 \
-            || { echo "weft: build failed" >&2; exit 4; }
+        local log="$WEFT_ROOT/target/weft-build.log"
+        mkdir -p "$WEFT_ROOT/target"
+        if ! (cd "$WEFT_ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package \
+            dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt -DincludeScope=runtime) \
+            > "$log" 2>&1; then
+            cat "$log" >&2
+            echo "weft: build failed (log: $log)" >&2
+            exit 4
+        fi
     fi
     echo "$WEFT_ROOT/$module/target/classes:$(cat "$out")"
 }
