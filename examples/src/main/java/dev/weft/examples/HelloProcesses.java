@@ -30,6 +30,9 @@ public final class HelloProcesses {
         try (Node node = Node.builder().name("hello").build();
                 AttachedProcess me = node.attach()) {
             System.out.println("Weft node '" + node.name() + "' up; this thread is process " + me.self());
+            if (Boolean.getBoolean("weft.example.showCarriers")) {
+                System.out.println("process threads on: " + dev.weft.scheduler.Scheduler.carriers());
+            }
 
             // 1. Spawn many processes; each squares the number it is sent and replies.
             long start = System.nanoTime();
