@@ -1,0 +1,329 @@
+package dev.weft.process.wasm;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.InvalidException;
+import com.dylibso.chicory.wasm.MalformedException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.types.AnnotatedInstruction;
+import com.dylibso.chicory.wasm.types.CustomSection;
+import com.dylibso.chicory.wasm.types.NameCustomSection;
+import com.dylibso.chicory.wasm.types.FunctionBody;
+import com.dylibso.chicory.wasm.types.OpCode;
+import dev.weft.process.wasm.ModuleLoadException.Kind;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Loads Wasm modules: parses, validates and (for {@link Engine#COMPILER}) compiles each one once,
+ * and keeps it by content hash and engine. Loading the same bytes again, from any thread, returns
+ * the same {@link WasmModule}; concurrent loads of the same bytes wait for one another and the
+ * work is done once. A refused module is not kept. Thread-safe.
+ */
+public final class ModuleLoader {
+    private record Key(String id, Engine engine) {}
+
+    private final Engine defaultEngine;
+    private final ConcurrentHashMap<Key, CompletableFuture<WasmModule>> modules = new ConcurrentHashMap<>();
+    private final AtomicInteger loaded = new AtomicInteger();
+    private final AtomicLong compilations = new AtomicLong();
+    private final AtomicLong parses = new AtomicLong();
+
+    /** A loader whose default engine is the compiler. */
+    public ModuleLoader() {
+        this(Engine.COMPILER);
+    }
+
+    public ModuleLoader(Engine defaultEngine) {
+        this.defaultEngine = Objects.requireNonNull(defaultEngine, "defaultEngine");
+    }
+
+    public Engine defaultEngine() {
+        return defaultEngine;
+    }
+
+    /** Loads a module file with the default engine; the file's name starts every error message. */
+    public WasmModule load(Path file) throws ModuleLoadException {
+        return load(file, defaultEngine);
+    }
+
+    /** Loads a module file with the given engine; the file's name starts every error message. */
+    public WasmModule load(Path file, Engine engine) throws ModuleLoadException {
+        Objects.requireNonNull(file, "file");
+        byte[] bytes = read(file);
+        try {
+            return load0(bytes, engine);
+        } catch (ModuleLoadException e) {
+            throw e.from(file.toString());
+        }
+    }
+
+    /** Loads a module from its bytes (copied) with the default engine. */
+    public WasmModule load(byte[] bytes) throws ModuleLoadException {
+        return load(bytes, defaultEngine);
+    }
+
+    /** Loads a module from its bytes (copied) with the given engine. */
+    public WasmModule load(byte[] bytes, Engine engine) throws ModuleLoadException {
+        return load0(Objects.requireNonNull(bytes, "bytes").clone(), engine);
+    }
+
+    /** The module with this id (content hash) if it is loaded, for the default engine if both are. */
+    public Optional<WasmModule> cached(String id) {
+        Optional<WasmModule> m = cached(id, defaultEngine);
+        return m.isPresent() ? m : cached(id, defaultEngine == Engine.COMPILER ? Engine.INTERPRETER : Engine.COMPILER);
+    }
+
+    /** The module with this id (content hash) loaded for this engine, if any. */
+    public Optional<WasmModule> cached(String id, Engine engine) {
+        CompletableFuture<WasmModule> f = modules.get(new Key(id, engine));
+        if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        return Optional.of(f.join());
+    }
+
+    /** How many modules are loaded (a module loaded for both engines counts twice). */
+    public int size() {
+        return loaded.get();
+    }
+
+    /** How many times this loader has run the compiler (for tests). */
+    long compilations() {
+        return compilations.get();
+    }
+
+    /** How many times this loader has parsed a module (for tests). */
+    long parses() {
+        return parses.get();
+    }
+
+    private WasmModule load0(byte[] bytes, Engine engine) throws ModuleLoadException {
+        Objects.requireNonNull(engine, "engine");
+        Key key = new Key(sha256(bytes), engine);
+        CompletableFuture<WasmModule> existing = modules.get(key);
+        if (existing == null) {
+            CompletableFuture<WasmModule> mine = new CompletableFuture<>();
+            existing = modules.putIfAbsent(key, mine);
+            if (existing == null) {
+                try {
+                    WasmModule m = build(key.id(), bytes, engine);
+                    loaded.incrementAndGet();
+                    mine.complete(m);
+                    return m;
+                } catch (ModuleLoadException | RuntimeException | Error e) {
+                    modules.remove(key, mine);
+                    mine.completeExceptionally(e);
+                    throw e;
+                }
+            }
+        }
+        try {
+            return existing.join();
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof ModuleLoadException mle) {
+                throw new ModuleLoadException(mle.kind(), mle.getMessage(), mle.getCause());
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    private WasmModule build(String id, byte[] bytes, Engine engine) throws ModuleLoadException {
+        List<BinaryLayout.Section> sections = BinaryLayout.scan(bytes);
+        com.dylibso.chicory.wasm.WasmModule parsed;
+        try {
+            parses.incrementAndGet();
+            parsed = parser(true).parse(() -> new ByteArrayInputStream(bytes));
+        } catch (StackOverflowError e) {
+            throw new ModuleLoadException(Kind.UNSUPPORTED,
+                    "unsupported: the module's code is nested too deeply to be parsed", e);
+        } catch (RuntimeException | AssertionError e) { // Chicory asserts on some bad input
+            throw parseFailure(bytes, sections, e);
+        }
+        rejectSimd(parsed);
+        Function<Instance, Machine> factory;
+        if (engine == Engine.COMPILER) {
+            try {
+                compilations.incrementAndGet();
+                factory = MachineFactoryCompiler.builder(parsed)
+                        .withInterpreterFallback(InterpreterFallback.FAIL)
+                        .compile();
+            } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                throw new ModuleLoadException(Kind.UNSUPPORTED, "unsupported by the compiler: "
+                        + innermostMessage(e) + locateOpcodeIn(parsed, e)
+                        + "; load it with the interpreter engine instead", e);
+            }
+        } else {
+            factory = WasmModule.interpreter();
+        }
+        return new WasmModule(id, bytes, parsed, engine, factory);
+    }
+
+    /** Turns an exception from Chicory's parser or validator into one located sentence. */
+    private static ModuleLoadException parseFailure(byte[] bytes, List<BinaryLayout.Section> sections,
+            Throwable e) {
+        String what = innermostMessage(e);
+        // The validator chains follow-on errors with " - "; the first one is the cause of the rest.
+        int chained = what.indexOf(" - ");
+        if (e instanceof InvalidException && chained > 0) {
+            what = what.substring(0, chained);
+        }
+        // Where did the parser stop? Parse again, counting the sections it completed.
+        String where = "";
+        AtomicInteger done = new AtomicInteger();
+        try {
+            parser(false).parse(new ByteArrayInputStream(bytes), s -> done.incrementAndGet());
+        } catch (RuntimeException | StackOverflowError | AssertionError ignored) {
+            // expected: the same failure, at the same place
+        }
+        if (done.get() < sections.size()) {
+            BinaryLayout.Section s = sections.get(done.get());
+            where = s.label() + ", bytes " + s.start() + " to " + (s.end() - 1);
+        }
+        if (e instanceof InvalidException) {
+            if (where.isEmpty()) { // failed after parsing: in validation; find the function
+                where = InvalidFunctionLocator.locate(bytes).orElse("");
+            }
+            return new ModuleLoadException(Kind.INVALID, "invalid module: "
+                    + (where.isEmpty() ? what : where + ": " + what), e);
+        }
+        if (e instanceof MalformedException || e instanceof ChicoryException) {
+            return new ModuleLoadException(Kind.MALFORMED, "malformed module: "
+                    + (where.isEmpty() ? what : where + ": " + what), e);
+        }
+        // Not one of Chicory's own exceptions: a parser bug on hostile input. Still refuse cleanly.
+        return new ModuleLoadException(Kind.MALFORMED, "malformed module: the parser failed"
+                + (where.isEmpty() ? "" : " in " + where) + " with " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
+    }
+
+    /**
+     * Chicory's parser, except that a broken name section (debug information, which the spec says
+     * must not make a module fail) is dropped instead of refusing the module; Chicory's own name
+     * parser asserts or throws on some bad input.
+     */
+    static Parser parser(boolean validate) {
+        return Parser.builder()
+                .withValidation(validate)
+                .withCustomParsers(Map.of("name", ModuleLoader::lenientNames))
+                .build();
+    }
+
+    private static CustomSection lenientNames(byte[] contents) {
+        try {
+            return NameCustomSection.parse(contents);
+        } catch (RuntimeException | AssertionError | StackOverflowError e) {
+            return NameCustomSection.parse(new byte[0]);
+        }
+    }
+
+    /** Neither engine runs the SIMD proposal (Chicory needs its separate simd module for that). */
+    private static void rejectSimd(com.dylibso.chicory.wasm.WasmModule m) throws ModuleLoadException {
+        FunctionBody[] bodies = m.codeSection().functionBodies();
+        int imported = m.importSection().count(com.dylibso.chicory.wasm.types.ExternalType.FUNCTION);
+        for (int i = 0; i < bodies.length; i++) {
+            for (AnnotatedInstruction ins : bodies[i].instructions()) {
+                if ((ins.opcode().opcode() >> 8) == 0xFD) {
+                    throw new ModuleLoadException(Kind.UNSUPPORTED, "unsupported: SIMD instruction "
+                            + watName(ins.opcode()) + " at byte " + ins.address() + " in "
+                            + functionLabel(m, imported + i) + "; Weft does not run the SIMD proposal");
+                }
+            }
+        }
+    }
+
+    /** When the compiler names an opcode it cannot handle, say where the first one is. */
+    private static String locateOpcodeIn(com.dylibso.chicory.wasm.WasmModule m, Throwable e) {
+        String msg = innermostMessage(e);
+        FunctionBody[] bodies = m.codeSection().functionBodies();
+        int imported = m.importSection().count(com.dylibso.chicory.wasm.types.ExternalType.FUNCTION);
+        for (int i = 0; i < bodies.length; i++) {
+            for (AnnotatedInstruction ins : bodies[i].instructions()) {
+                if (msg.contains(ins.opcode().name())) {
+                    return " at byte " + ins.address() + " in " + functionLabel(m, imported + i);
+                }
+            }
+        }
+        return "";
+    }
+
+    private static String functionLabel(com.dylibso.chicory.wasm.WasmModule m, int index) {
+        var names = m.nameSection();
+        String name = names == null ? null : names.nameOfFunction(index);
+        return "function " + index + (name == null ? "" : " (" + name + ")");
+    }
+
+    private static String watName(OpCode op) {
+        String n = op.name().toLowerCase(Locale.ROOT);
+        int us = n.indexOf('_');
+        return us < 0 ? n : n.substring(0, us) + "." + n.substring(us + 1);
+    }
+
+    /** Chicory wraps its messages for the spec tests ("section size mismatch, ..."); the innermost is the real one. */
+    static String innermostMessage(Throwable e) {
+        String msg = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                msg = t.getMessage();
+            }
+        }
+        return msg != null ? msg : e.getClass().getSimpleName();
+    }
+
+    private static byte[] read(Path file) throws ModuleLoadException {
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ModuleLoadException(Kind.UNREADABLE, "cannot read " + file + ": it is a directory");
+            }
+            long size = Files.size(file);
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new ModuleLoadException(Kind.UNREADABLE, "cannot read " + file + ": it is too large ("
+                        + size + " bytes)");
+            }
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ModuleLoadException(Kind.UNREADABLE, "cannot read " + file + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new ModuleLoadException(Kind.UNREADABLE, "cannot read " + file + ": permission denied", e);
+        } catch (IOException e) {
+            throw new ModuleLoadException(Kind.UNREADABLE, "cannot read " + file + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

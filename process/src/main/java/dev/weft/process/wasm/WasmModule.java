@@ -1,0 +1,248 @@
+package dev.weft.process.wasm;
+
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.GlobalImport;
+import com.dylibso.chicory.wasm.types.MemoryImport;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.MutabilityType;
+import com.dylibso.chicory.wasm.types.NameCustomSection;
+import com.dylibso.chicory.wasm.types.TableImport;
+import com.dylibso.chicory.wasm.types.TableLimits;
+import com.dylibso.chicory.wasm.types.TagImport;
+import com.dylibso.chicory.wasm.types.ValType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A loaded Wasm module: parsed, validated and (for {@link Engine#COMPILER}) compiled to JVM
+ * bytecode, once. Immutable and shared by every process that runs it; spawning a process only
+ * instantiates it ({@link #instanceBuilder()}). Obtained from a {@link ModuleLoader}, which keeps
+ * one per content hash and engine.
+ */
+public final class WasmModule {
+    /** One import of the module; {@code type} is in WAT syntax, e.g. {@code func (param i32) (result i64)}. */
+    public record Import(String module, String name, String type) {
+        @Override
+        public String toString() {
+            return module + "::" + name + " " + type;
+        }
+    }
+
+    private final String id;
+    private final byte[] bytes;
+    private final com.dylibso.chicory.wasm.WasmModule chicoryModule;
+    private final Engine engine;
+    private final Function<Instance, Machine> machineFactory;
+    private final Map<String, ExternalType> exports;
+    private final List<String> exportedFunctions;
+    private final List<Import> imports;
+    private final int importedFunctionCount;
+    private final Map<Integer, String> functionNames;
+    private final Optional<String> moduleName;
+
+    WasmModule(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule chicoryModule, Engine engine,
+            Function<Instance, Machine> machineFactory) {
+        this.id = Objects.requireNonNull(id);
+        this.bytes = bytes;
+        this.chicoryModule = chicoryModule;
+        this.engine = engine;
+        this.machineFactory = machineFactory;
+
+        var exportSection = chicoryModule.exportSection();
+        Map<String, ExternalType> ex = new LinkedHashMap<>();
+        List<String> fns = new ArrayList<>();
+        for (int i = 0; i < exportSection.exportCount(); i++) {
+            Export e = exportSection.getExport(i);
+            ex.put(e.name(), e.exportType());
+            if (e.exportType() == ExternalType.FUNCTION) {
+                fns.add(e.name());
+            }
+        }
+        this.exports = Collections.unmodifiableMap(ex);
+        this.exportedFunctions = List.copyOf(fns);
+
+        var importSection = chicoryModule.importSection();
+        List<Import> im = new ArrayList<>();
+        int importedFunctions = 0;
+        for (int i = 0; i < importSection.importCount(); i++) {
+            var imp = importSection.getImport(i);
+            if (imp.importType() == ExternalType.FUNCTION) {
+                importedFunctions++;
+            }
+            im.add(new Import(imp.module(), imp.name(), describe(imp)));
+        }
+        this.imports = List.copyOf(im);
+        this.importedFunctionCount = importedFunctions;
+
+        NameCustomSection names = chicoryModule.nameSection();
+        Map<Integer, String> fnNames = new TreeMap<>();
+        if (names != null) {
+            int total = importedFunctions + chicoryModule.functionSection().functionCount();
+            for (int i = 0; i < total; i++) {
+                String n = names.nameOfFunction(i);
+                if (n != null) {
+                    fnNames.put(i, n);
+                }
+            }
+            this.moduleName = names.moduleName();
+        } else {
+            this.moduleName = Optional.empty();
+        }
+        this.functionNames = Collections.unmodifiableMap(fnNames);
+    }
+
+    /** The SHA-256 of the module's bytes, 64 lower-case hex digits. Equal bytes, equal id. */
+    public String id() {
+        return id;
+    }
+
+    /** The module's size in bytes. */
+    public int size() {
+        return bytes.length;
+    }
+
+    /** A copy of the module's bytes (to ship it to another node, for instance). */
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Chicory's parsed and validated module; share it, never mutate it. */
+    public com.dylibso.chicory.wasm.WasmModule chicoryModule() {
+        return chicoryModule;
+    }
+
+    /**
+     * The machine factory every instance of this module must use: the compiled code for
+     * {@link Engine#COMPILER} (compiled once, when the module was loaded), Chicory's interpreter
+     * for {@link Engine#INTERPRETER}.
+     */
+    public Function<Instance, Machine> machineFactory() {
+        return machineFactory;
+    }
+
+    /** A fresh Chicory instance builder for this module, with its machine factory already set. */
+    public Instance.Builder instanceBuilder() {
+        return Instance.builder(chicoryModule).withMachineFactory(machineFactory);
+    }
+
+    /** Does the module export something (a function, memory, table, global or tag) under this name? */
+    public boolean hasExport(String name) {
+        return exports.containsKey(name);
+    }
+
+    /** Does the module export a function under this name? */
+    public boolean hasFunctionExport(String name) {
+        return exports.get(name) == ExternalType.FUNCTION;
+    }
+
+    /** Every export name, in the module's order. */
+    public List<String> exportNames() {
+        return List.copyOf(exports.keySet());
+    }
+
+    /** The names of the exported functions, in the module's order. */
+    public List<String> exportedFunctions() {
+        return exportedFunctions;
+    }
+
+    /** The imports, in the module's order. */
+    public List<Import> imports() {
+        return imports;
+    }
+
+    /** The module's name from its name section, if it has one. */
+    public Optional<String> moduleName() {
+        return moduleName;
+    }
+
+    /**
+     * The name of a function (by its index in the function index space: imports first) from the
+     * module's name section; empty when the module has no name section or no name for it.
+     */
+    public Optional<String> functionName(int functionIndex) {
+        return Optional.ofNullable(functionNames.get(functionIndex));
+    }
+
+    /** Function index to name, for every function the name section names (empty without one). */
+    public Map<Integer, String> functionNames() {
+        return functionNames;
+    }
+
+    /** How many of the module's functions are imported (they come first in the index space). */
+    public int importedFunctionCount() {
+        return importedFunctionCount;
+    }
+
+    @Override
+    public String toString() {
+        return "WasmModule[" + id.substring(0, 12) + ", " + bytes.length + " bytes, " + engine + "]";
+    }
+
+    static Function<Instance, Machine> interpreter() {
+        return InterpreterMachine::new;
+    }
+
+    private String describe(com.dylibso.chicory.wasm.types.Import imp) {
+        if (imp instanceof FunctionImport f) {
+            return "func" + signature(chicoryModule.typeSection().getType(f.typeIndex()));
+        } else if (imp instanceof MemoryImport m) {
+            MemoryLimits l = m.limits();
+            return "memory " + l.initialPages()
+                    + (l.maximumPages() != MemoryLimits.MAX_PAGES ? " " + l.maximumPages() : "")
+                    + (l.shared() ? " shared" : "");
+        } else if (imp instanceof TableImport t) {
+            TableLimits l = t.limits();
+            return "table " + l.min() + (l.max() != TableLimits.LIMIT_MAX ? " " + l.max() : "") + " "
+                    + typeName(t.entryType());
+        } else if (imp instanceof GlobalImport g) {
+            String type = typeName(g.type());
+            return "global " + (g.mutabilityType() == MutabilityType.Var ? "(mut " + type + ")" : type);
+        } else if (imp instanceof TagImport t) {
+            return "tag" + signature(chicoryModule.typeSection().getType(t.tagType().typeIdx()));
+        }
+        return imp.importType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static String signature(FunctionType type) {
+        StringBuilder sb = new StringBuilder();
+        if (!type.params().isEmpty()) {
+            sb.append(" (param");
+            type.params().forEach(p -> sb.append(' ').append(typeName(p)));
+            sb.append(')');
+        }
+        if (!type.returns().isEmpty()) {
+            sb.append(" (result");
+            type.returns().forEach(p -> sb.append(' ').append(typeName(p)));
+            sb.append(')');
+        }
+        return sb.toString();
+    }
+
+    static String typeName(ValType t) {
+        if (t.equals(ValType.I32)) return "i32";
+        if (t.equals(ValType.I64)) return "i64";
+        if (t.equals(ValType.F32)) return "f32";
+        if (t.equals(ValType.F64)) return "f64";
+        if (t.equals(ValType.V128)) return "v128";
+        if (t.equals(ValType.FuncRef)) return "funcref";
+        if (t.equals(ValType.ExternRef)) return "externref";
+        return t.toString().toLowerCase(java.util.Locale.ROOT);
+    }
+}
