@@ -1,0 +1,480 @@
+package dev.weft.process.wasm;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.MStack;
+import com.dylibso.chicory.runtime.StackFrame;
+import com.dylibso.chicory.runtime.WasmException;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.UninstantiableException;
+import com.dylibso.chicory.wasm.UnlinkableException;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
+import dev.weft.process.ExitException;
+import dev.weft.process.ExitReason;
+import dev.weft.process.ProcessBody;
+import dev.weft.process.ProcessContext;
+import dev.weft.process.internal.wasm.PagedMemory;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
+/**
+ * Runs an export of a {@link WasmModule} as a process: {@link #builder(WasmModule, String)} gives
+ * a {@link ProcessBody} that, on the process's own virtual thread, instantiates the module (without
+ * running {@code _start}: call {@code _start} as the export to run a command module), calls the
+ * export with the given arguments, and ends the process with an exit reason:
+ *
+ * <ul>
+ *   <li>the export returns: {@code normal};
+ *   <li>a trap: {@code error("trap: <message> in <function>")}, the function named from the module's
+ *       name section, or {@code func[index]}; a host function that throws a Chicory exception is
+ *       a trap in that host function ({@code module::name});
+ *   <li>recursion too deep: {@code error("trap: call stack exhausted in <function>")}; the JVM
+ *       survives;
+ *   <li>a host function throws {@link ExitException}: the process ends with that exception's reason
+ *       (how {@code proc_exit} and the like end a process; see {@link #exitReason(int)});
+ *   <li>a host function throws another {@code RuntimeException}: {@code error("host function
+ *       <module::name> failed: <exception>")};
+ *   <li>killed, or any exit signal, while the guest runs (even in a loop that never calls the host):
+ *       the signal's reason, e.g. {@code killed}: the runtime interrupts the thread, the engine
+ *       unwinds, the interrupt flag is cleared;
+ *   <li>the module cannot be instantiated (unknown import, import of the wrong type, initial memory
+ *       above the limit, ...): {@code error("cannot instantiate: <why>")}.
+ * </ul>
+ *
+ * <p>The arguments are checked against the export's signature when the body is built, so a bad
+ * spawn fails in the caller with an {@link IllegalArgumentException}, not in the new process.
+ */
+public final class WasmProcess {
+
+    /** The default cap on a process's linear memory: 16384 pages of 64 KiB, 1 GiB. */
+    public static final int DEFAULT_MAX_MEMORY_PAGES = 16384;
+
+    private WasmProcess() {}
+
+    /** A builder for a body that runs {@code export} of {@code module}. */
+    public static Builder builder(WasmModule module, String export) {
+        return new Builder(module, export);
+    }
+
+    /**
+     * The exit reason for a guest exit code ({@code proc_exit(n)}, the exit code of {@code _start}):
+     * 0 is {@code normal}, anything else {@code custom("exit code n")}.
+     */
+    public static ExitReason exitReason(int code) {
+        return code == 0 ? ExitReason.NORMAL : ExitReason.custom(EXIT_CODE + code);
+    }
+
+    /** The guest exit code an exit reason stands for: 0 for normal, n for {@link #exitReason(int) exitReason(n)}. */
+    public static OptionalInt exitCode(ExitReason reason) {
+        if (reason.isNormal()) {
+            return OptionalInt.of(0);
+        }
+        if (reason instanceof ExitReason.Custom custom && custom.term().startsWith(EXIT_CODE)) {
+            try {
+                return OptionalInt.of(Integer.parseInt(custom.term().substring(EXIT_CODE.length())));
+            } catch (NumberFormatException notACode) {
+                return OptionalInt.empty();
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    private static final String EXIT_CODE = "exit code ";
+
+    /** Builds the {@link ProcessBody} of a Wasm process. Not thread-safe; the body it builds is. */
+    public static final class Builder {
+        private final WasmModule module;
+        private final String export;
+        private Object[] args = new Object[0];
+        private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
+        private Function<ProcessContext, ImportValues> hostFunctions = ctx -> ImportValues.empty();
+
+        private Builder(WasmModule module, String export) {
+            this.module = Objects.requireNonNull(module, "module");
+            this.export = Objects.requireNonNull(export, "export");
+        }
+
+        /**
+         * The export's arguments, one per parameter: an {@link Integer} for an i32, a {@link Long}
+         * for an i64, a {@link Float} for an f32, a {@link Double} for an f64.
+         */
+        public Builder args(Object... args) {
+            this.args = Objects.requireNonNull(args, "args").clone();
+            return this;
+        }
+
+        /** The most 64 KiB pages the process's memory may have (default 16384, 1 GiB). */
+        public Builder maxMemoryPages(int pages) {
+            if (pages < 0 || pages > 65536) {
+                throw new IllegalArgumentException("maxMemoryPages must be within 0..65536: " + pages);
+            }
+            this.maxMemoryPages = pages;
+            return this;
+        }
+
+        /**
+         * The host functions of each process, made on the process's thread from its context just
+         * before it instantiates the module (so they can close over that context).
+         */
+        public Builder hostFunctions(Function<ProcessContext, ImportValues> hostFunctions) {
+            this.hostFunctions = Objects.requireNonNull(hostFunctions, "hostFunctions");
+            return this;
+        }
+
+        /**
+         * The body. @throws IllegalArgumentException if the module has no function export of that
+         * name or the arguments do not fit its signature
+         */
+        public ProcessBody build() {
+            FunctionType type = exportType(module, export);
+            long[] raw = encode(export, type, args);
+            return new Body(module, export, raw, maxMemoryPages, hostFunctions);
+        }
+    }
+
+    // ------------------------------------------------------------------ checks before spawning
+
+    private static FunctionType exportType(WasmModule module, String export) {
+        var chicory = module.chicoryModule();
+        var exports = chicory.exportSection();
+        for (int i = 0; i < exports.exportCount(); i++) {
+            Export e = exports.getExport(i);
+            if (e.name().equals(export)) {
+                if (e.exportType() != ExternalType.FUNCTION) {
+                    throw new IllegalArgumentException(
+                            "the export '" + export + "' is a " + e.exportType().name().toLowerCase(java.util.Locale.ROOT)
+                                    + ", not a function");
+                }
+                return functionType(module, e.index());
+            }
+        }
+        throw new IllegalArgumentException("the module exports no function '" + export + "'"
+                + (module.exportedFunctions().isEmpty() ? "" : "; it exports " + module.exportedFunctions()));
+    }
+
+    private static FunctionType functionType(WasmModule module, int funcIdx) {
+        var chicory = module.chicoryModule();
+        int imported = module.importedFunctionCount();
+        if (funcIdx < imported) {
+            int seen = 0;
+            var imports = chicory.importSection();
+            for (int i = 0; i < imports.importCount(); i++) {
+                if (imports.getImport(i) instanceof com.dylibso.chicory.wasm.types.FunctionImport f) {
+                    if (seen++ == funcIdx) {
+                        return chicory.typeSection().getType(f.typeIndex());
+                    }
+                }
+            }
+        }
+        return chicory.typeSection().getType(chicory.functionSection().getFunctionType(funcIdx - imported));
+    }
+
+    private static long[] encode(String export, FunctionType type, Object[] args) {
+        List<ValType> params = type.params();
+        String sig = export + WasmModule.signature(type);
+        if (args.length != params.size()) {
+            throw new IllegalArgumentException(
+                    sig + " takes " + params.size() + " argument" + (params.size() == 1 ? "" : "s") + ", got "
+                            + args.length);
+        }
+        long[] raw = new long[args.length];
+        for (int i = 0; i < args.length; i++) {
+            ValType p = params.get(i);
+            Object a = args[i];
+            String want = WasmModule.typeName(p);
+            if (p.equals(ValType.I32) && a instanceof Integer v) {
+                raw[i] = v;
+            } else if (p.equals(ValType.I64) && a instanceof Long v) {
+                raw[i] = v;
+            } else if (p.equals(ValType.F32) && a instanceof Float v) {
+                raw[i] = Float.floatToRawIntBits(v);
+            } else if (p.equals(ValType.F64) && a instanceof Double v) {
+                raw[i] = Double.doubleToRawLongBits(v);
+            } else {
+                String javaType = switch (want) {
+                    case "i32" -> "an Integer";
+                    case "i64" -> "a Long";
+                    case "f32" -> "a Float";
+                    case "f64" -> "a Double";
+                    default -> "a value the host cannot pass";
+                };
+                throw new IllegalArgumentException(
+                        "argument " + (i + 1) + " of " + sig + " is an " + want + " and needs " + javaType + ", got "
+                                + (a == null ? "null" : a.getClass().getSimpleName() + " " + a));
+            }
+        }
+        return raw;
+    }
+
+    // ------------------------------------------------------------------ the body
+
+    /** Where a failure happened, as far as the engine lets us see; first writer wins. */
+    private static final class Site {
+        int function = -1;
+        String hostFunction;
+
+        boolean known() {
+            return function >= 0 || hostFunction != null;
+        }
+    }
+
+    /** A RuntimeException thrown by a host function, with the function's name. */
+    private static final class HostFunctionException extends RuntimeException {
+        final String function;
+
+        HostFunctionException(String function, RuntimeException cause) {
+            super("host function " + function + " failed: " + cause, cause, false, false);
+            this.function = function;
+        }
+    }
+
+    /** Chicory's interpreter, noting the innermost function a failure unwinds through. */
+    private static final class LocatingInterpreter extends InterpreterMachine {
+        private final Site site;
+
+        LocatingInterpreter(Instance instance, Site site) {
+            super(instance);
+            this.site = site;
+        }
+
+        @Override
+        protected long[] call(MStack stack, Instance instance, Deque<StackFrame> callStack, int funcId, long[] args,
+                FunctionType callType, boolean popResults) {
+            try {
+                return super.call(stack, instance, callStack, funcId, args, callType, popResults);
+            } catch (RuntimeException | StackOverflowError e) {
+                if (!site.known()) {
+                    site.function = funcId;
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static final class Body implements ProcessBody {
+        private final WasmModule module;
+        private final String export;
+        private final long[] args;
+        private final int maxMemoryPages;
+        private final Function<ProcessContext, ImportValues> hostFunctions;
+
+        Body(WasmModule module, String export, long[] args, int maxMemoryPages,
+                Function<ProcessContext, ImportValues> hostFunctions) {
+            this.module = module;
+            this.export = export;
+            this.args = args;
+            this.maxMemoryPages = maxMemoryPages;
+            this.hostFunctions = hostFunctions;
+        }
+
+        @Override
+        public void run(ProcessContext ctx) {
+            Site site = new Site();
+            ImportValues imports;
+            try {
+                imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), site);
+            } catch (ExitException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw end(ctx, new ExitReason.Error("cannot instantiate: the host functions failed: " + e, e));
+            }
+            int maxPages = maxMemoryPages;
+            Instance.Builder builder = module.instanceBuilder()
+                    .withStart(false)
+                    .withImportValues(imports)
+                    .withMemoryFactory(limits -> new PagedMemory(limits, maxPages));
+            if (module.engine() == Engine.INTERPRETER) {
+                builder.withMachineFactory(instance -> new LocatingInterpreter(instance, site));
+            }
+            Instance instance;
+            try {
+                instance = builder.build();
+            } catch (UnlinkableException | UninstantiableException e) {
+                throw end(ctx, new ExitReason.Error("cannot instantiate: " + explain(e, imports), e));
+            } catch (Throwable t) {
+                throw end(ctx, outcome(t, site)); // a trap in the module's start function
+            }
+            try {
+                instance.export(export).apply(args);
+            } catch (Throwable t) {
+                throw end(ctx, outcome(t, site));
+            }
+        }
+
+        /** Ends the process; if a signal already ended it, with the signal's reason. */
+        private static ExitException end(ProcessContext ctx, ExitReason reason) {
+            Thread.interrupted(); // a kill interrupts the thread; the engine leaves the flag set
+            if (reason == null) {
+                throw ctx.exit(ExitReason.error("interrupted while running Wasm code"));
+            }
+            throw ctx.exit(reason);
+        }
+
+        /** The exit reason for a failure; null for an interruption (the signal's reason wins). */
+        private ExitReason outcome(Throwable t, Site site) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof ExitException exit) {
+                    return exit.reason();
+                }
+                if (c instanceof HostFunctionException host) {
+                    return new ExitReason.Error(host.getMessage(), host.getCause());
+                }
+                if (c instanceof ChicoryInterruptedException) {
+                    return null;
+                }
+                if (c == c.getCause()) {
+                    break;
+                }
+            }
+            if (t instanceof StackOverflowError
+                    || (t instanceof ChicoryException && t.getCause() instanceof StackOverflowError)) {
+                return new ExitReason.Error("trap: call stack exhausted" + where(t, site), t);
+            }
+            if (t instanceof WasmException w) {
+                return new ExitReason.Error("trap: uncaught Wasm exception (tag " + w.tagIdx() + ")" + where(t, site), t);
+            }
+            if (t instanceof ChicoryException) {
+                String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+                return new ExitReason.Error("trap: " + message + where(t, site), t);
+            }
+            if (t instanceof ArithmeticException || t instanceof IndexOutOfBoundsException) {
+                return new ExitReason.Error("trap: " + t + where(t, site), t);
+            }
+            return ExitReason.error(t);
+        }
+
+        private String where(Throwable t, Site site) {
+            if (site.hostFunction != null) {
+                return " in " + site.hostFunction;
+            }
+            int function = site.function >= 0 ? site.function : compiledFunction(t);
+            return function < 0 ? "" : " in " + functionName(function);
+        }
+
+        /** The innermost compiled Wasm function on the failure's stack: Chicory's compiler names them func_N. */
+        private static int compiledFunction(Throwable failure) {
+            // "call stack exhausted" is raised far from the overflow: the deep frames are its cause's
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                int function = compiledFunctionOn(t);
+                if (function >= 0) {
+                    return function;
+                }
+            }
+            return -1;
+        }
+
+        private static int compiledFunctionOn(Throwable t) {
+            for (StackTraceElement e : t.getStackTrace()) {
+                String m = e.getMethodName();
+                if (m.startsWith("func_") && m.length() > 5 && e.getClassName().startsWith("com.dylibso.chicory.")) {
+                    try {
+                        return Integer.parseInt(m, 5, m.length(), 10);
+                    } catch (NumberFormatException notOurs) {
+                        // keep looking
+                    }
+                }
+            }
+            return -1;
+        }
+
+        private String functionName(int index) {
+            if (index < module.importedFunctionCount()) {
+                int seen = 0;
+                for (WasmModule.Import imp : module.imports()) {
+                    if (imp.type().startsWith("func") && seen++ == index) {
+                        return imp.module() + "::" + imp.name();
+                    }
+                }
+            }
+            return module.functionName(index).orElse("func[" + index + "]");
+        }
+
+        /** Wraps every host function so that its failures name it. */
+        private static ImportValues wrap(ImportValues values, Site site) {
+            ImportFunction[] functions = values.functions();
+            List<ImportFunction> wrapped = new ArrayList<>(functions.length);
+            for (ImportFunction f : functions) {
+                if (f.sourceInstance() != null) {
+                    wrapped.add(f); // another instance's export: not host code
+                    continue;
+                }
+                String name = f.module() + "::" + f.name();
+                WasmFunctionHandle handle = f.handle();
+                wrapped.add(new ImportFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
+                    try {
+                        return handle.apply(instance, args);
+                    } catch (ExitException | HostFunctionException | WasmException e) {
+                        throw e;
+                    } catch (ChicoryException e) {
+                        if (!site.known() && raisedHere(e)) {
+                            site.hostFunction = name; // the host function trapped
+                        }
+                        throw e;
+                    } catch (RuntimeException e) {
+                        throw new HostFunctionException(name, e);
+                    }
+                }));
+            }
+            return ImportValues.builder()
+                    .withFunctions(wrapped)
+                    .withGlobals(List.of(values.globals()))
+                    .withMemories(List.of(values.memories()))
+                    .withTables(List.of(values.tables()))
+                    .withTags(List.of(values.tags()))
+                    .build();
+        }
+
+        /** True unless a compiled Wasm function (called back from the host) raised it. */
+        private static boolean raisedHere(Throwable t) {
+            for (StackTraceElement e : t.getStackTrace()) {
+                if (e.getClassName().equals(WasmProcess.Body.class.getName())) {
+                    return true;
+                }
+                if (e.getMethodName().startsWith("func_") && e.getClassName().startsWith("com.dylibso.chicory.")) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Why instantiation failed, in Weft's words where we can tell. */
+        private String explain(ChicoryException e, ImportValues imports) {
+            if (!(e instanceof UnlinkableException)) {
+                return e.getMessage();
+            }
+            Map<String, ImportFunction> provided = new HashMap<>();
+            for (ImportFunction f : imports.functions()) {
+                provided.put(f.module() + "::" + f.name(), f);
+            }
+            for (WasmModule.Import imp : module.imports()) {
+                if (!imp.type().startsWith("func")) {
+                    continue;
+                }
+                ImportFunction f = provided.get(imp.module() + "::" + imp.name());
+                String wanted = "(" + imp.type() + ")";
+                if (f == null) {
+                    return "unknown import " + imp.module() + "::" + imp.name() + " " + wanted;
+                }
+                String given = "(func" + WasmModule.signature(f.functionType()) + ")";
+                if (!given.equals(wanted)) {
+                    return "import " + imp.module() + "::" + imp.name() + " " + wanted
+                            + " is provided with another type " + given;
+                }
+            }
+            return e.getMessage();
+        }
+    }
+}
