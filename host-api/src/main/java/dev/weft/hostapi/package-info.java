@@ -1,5 +1,8 @@
 /**
- * The guest ABI: Lunatic's {@code lunatic::*} and Weft's {@code weft::*} host functions on Chicory,
- * WASI wiring and the guest SDKs. Nothing here yet (see the Wasm processes issue).
+ * The guest ABI: Lunatic's {@code lunatic::*} host functions on Chicory ({@link dev.weft.hostapi.LunaticHost}),
+ * and the C guest SDK under {@code src/main/c}. Implemented so far: {@code lunatic::message},
+ * most of {@code lunatic::process} (not spawn, modules or configs), {@code lunatic::timer},
+ * {@code lunatic::version}, {@code lunatic::error}; every other function links with its exact
+ * signature and traps as not implemented yet.
  */
 package dev.weft.hostapi;
