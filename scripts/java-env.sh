@@ -62,6 +62,7 @@ weft_classpath() {
             echo "weft: build failed (log: $log)" >&2
             exit 4
         fi
+        touch "$out" # the plugin leaves an unchanged file alone; the stamp must say "built now"
     fi
     echo "$WEFT_ROOT/$module/target/classes:$(cat "$out")"
 }

@@ -1,0 +1,411 @@
+package dev.weft.node.cli;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import dev.weft.hostapi.LunaticHost;
+import dev.weft.node.Node;
+import dev.weft.process.ExitException;
+import dev.weft.process.ExitReason;
+import dev.weft.process.Pid;
+import dev.weft.process.ProcessBody;
+import dev.weft.process.wasm.Engine;
+import dev.weft.process.wasm.ModuleLoadException;
+import dev.weft.process.wasm.ModuleLoader;
+import dev.weft.process.wasm.WasmModule;
+import dev.weft.process.wasm.WasmProcess;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code weft} command line: {@code weft run app.wasm [args...]} runs a WASI command module's
+ * {@code _start} as the root process of a fresh node and exits with the guest's exit code.
+ *
+ * <p>{@link #main(String[])} calls {@link #run(String[], PrintStream, PrintStream)} and exits the
+ * JVM with its result; tests call {@code run} in-process. Every error is one line on the error
+ * stream, starting with {@code weft: }, and has its own exit code (see {@link #EXIT_CODES}).
+ */
+@Command(name = "weft",
+        mixinStandardHelpOptions = true,
+        version = "weft " + WeftCli.VERSION,
+        description = "Weft: Erlang-style processes for WebAssembly guests on the JVM.",
+        synopsisSubcommandLabel = "COMMAND",
+        commandListHeading = "%nCommands:%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            WeftCli.EXIT_CODES_0, WeftCli.EXIT_CODES_N, WeftCli.EXIT_CODES_2, WeftCli.EXIT_CODES_101,
+            WeftCli.EXIT_CODES_110, WeftCli.EXIT_CODES_111, WeftCli.EXIT_CODES_112, WeftCli.EXIT_CODES_113,
+            WeftCli.EXIT_CODES_114, WeftCli.EXIT_CODES_115, WeftCli.EXIT_CODES_116, WeftCli.EXIT_CODES_119},
+        footer = {"%nA guest may itself exit with any code, including those above: the codes of weft's"
+                + " own errors come with a 'weft: ' line on stderr.",
+                "Run 'weft run --help' for the options of a run."})
+public final class WeftCli implements Callable<Integer> {
+
+    /** The project version; {@code WeftCliTest} checks it against the POM's. */
+    public static final String VERSION = "0.1.0-SNAPSHOT";
+
+    /** The guest returned from {@code _start}, or called {@code proc_exit(0)}. */
+    public static final int OK = 0;
+    /** Bad command line: unknown option, bad value, missing app, a --dir that is not a directory. */
+    public static final int USAGE = 2;
+    /** The guest trapped or failed (a host function failed, it was killed): the reason is printed. */
+    public static final int TRAP = 101;
+    /** The module file cannot be read: missing, a directory, no permission. */
+    public static final int UNREADABLE = 110;
+    /** The file is not a WebAssembly binary module. */
+    public static final int NOT_WASM = 111;
+    /** The module is malformed or invalid. */
+    public static final int MALFORMED = 112;
+    /** The module uses something Weft cannot run (SIMD, a function the compiler cannot translate). */
+    public static final int UNSUPPORTED = 113;
+    /** The module has no exported {@code _start} function (or one that takes arguments). */
+    public static final int NO_START = 114;
+    /** The module imports a function Weft does not provide, or with another type. */
+    public static final int UNKNOWN_IMPORT = 115;
+    /** The module cannot be instantiated for another reason (its memory is above --max-memory, ...). */
+    public static final int CANNOT_INSTANTIATE = 116;
+    /** A bug in weft itself. */
+    public static final int INTERNAL = 119;
+
+    static final String EXIT_CODES_0 = "0:the guest returned from _start or called proc_exit(0)";
+    static final String EXIT_CODES_N = "N:the guest called proc_exit(N) (exit(N) in C)";
+    static final String EXIT_CODES_2 = "2:bad command line";
+    static final String EXIT_CODES_101 = "101:the guest trapped or failed; the reason is on stderr";
+    static final String EXIT_CODES_110 = "110:cannot read app.wasm (missing, a directory, no permission)";
+    static final String EXIT_CODES_111 = "111:app.wasm is not a WebAssembly module";
+    static final String EXIT_CODES_112 = "112:app.wasm is malformed or invalid";
+    static final String EXIT_CODES_113 = "113:app.wasm uses something Weft cannot run (e.g. SIMD)";
+    static final String EXIT_CODES_114 = "114:app.wasm exports no _start function";
+    static final String EXIT_CODES_115 = "115:app.wasm imports a function Weft does not provide";
+    static final String EXIT_CODES_116 = "116:app.wasm cannot be instantiated (e.g. memory above --max-memory)";
+    static final String EXIT_CODES_119 = "119:internal error in weft";
+
+    /** The exit-code table of {@code --help}, code to meaning. */
+    public static final Map<Integer, String> EXIT_CODES = exitCodes();
+
+    private static final int PAGE = 65536;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final InputStream in;
+
+    @Spec
+    private CommandSpec spec;
+
+    private WeftCli(PrintStream out, PrintStream err, InputStream in) {
+        this.out = out;
+        this.err = err;
+        this.in = in;
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err, System.in);
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
+    }
+
+    /** Runs the command line in this JVM, with stdin taken from {@link System#in}. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, System.in);
+    }
+
+    /**
+     * Runs the command line in this JVM: the guest's stdout and stderr are {@code out} and
+     * {@code err}, its stdin {@code in}. Returns the exit code {@code weft} would exit with.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
+        WeftCli cli = new WeftCli(out, err, in);
+        CommandLine cmd = new CommandLine(cli);
+        cmd.addSubcommand("run", new RunCommand(out, err, in));
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        // everything after app.wasm is the guest's, options included: weft run app.wasm --verbose
+        cmd.getSubcommands().get("run").setStopAtPositional(true);
+        cmd.setOut(new PrintWriter(out, true, charsetOf(out)));
+        cmd.setErr(new PrintWriter(err, true, charsetOf(err)));
+        cmd.setParameterExceptionHandler(WeftCli::badCommandLine);
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            err.println("weft: internal error: " + oneLine(String.valueOf(e)));
+            return INTERNAL;
+        });
+        try {
+            return cmd.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** {@code weft} alone: the usage, on stderr, as a bad command line. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(err);
+        return USAGE;
+    }
+
+    private static int badCommandLine(ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        PrintWriter w = c.getErr();
+        w.println("weft: " + oneLine(e.getMessage()) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+        w.flush();
+        return USAGE;
+    }
+
+    // ------------------------------------------------------------------ weft run
+
+    @Command(name = "run",
+            mixinStandardHelpOptions = true,
+            version = "weft " + WeftCli.VERSION,
+            description = {
+                "Runs the _start function of a WASI command module as the root process of a new node,"
+                        + " waits for it and exits with its exit code.",
+                "The guest sees only what the command line grants: its arguments (app.wasm first),"
+                        + " the --env variables and the --dir directories; stdin, stdout and stderr are weft's."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                WeftCli.EXIT_CODES_0, WeftCli.EXIT_CODES_N, WeftCli.EXIT_CODES_2, WeftCli.EXIT_CODES_101,
+                WeftCli.EXIT_CODES_110, WeftCli.EXIT_CODES_111, WeftCli.EXIT_CODES_112, WeftCli.EXIT_CODES_113,
+                WeftCli.EXIT_CODES_114, WeftCli.EXIT_CODES_115, WeftCli.EXIT_CODES_116, WeftCli.EXIT_CODES_119},
+            footer = {"%nA guest may itself exit with any code, including those above: the codes of weft's"
+                    + " own errors come with a 'weft: ' line on stderr."})
+    static final class RunCommand implements Callable<Integer> {
+        private final PrintStream out;
+        private final PrintStream err;
+        private final InputStream in;
+
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--dir", paramLabel = "DIR",
+                description = "Grant the guest this directory, at the same path (repeatable).")
+        private List<String> dirs = new ArrayList<>();
+
+        @Option(names = "--env", paramLabel = "K=V",
+                description = "Set an environment variable of the guest (repeatable); it sees no other.")
+        private List<String> env = new ArrayList<>();
+
+        @Option(names = "--max-memory", paramLabel = "BYTES",
+                description = "Most linear memory the guest may have, in bytes (rounded down to 64 KiB pages;"
+                        + " default 1 GiB).")
+        private Long maxMemory;
+
+        @Option(names = "--max-fuel", paramLabel = "N",
+                description = "Most work the guest may do (accepted; not enforced yet).")
+        private Long maxFuel;
+
+        @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "compiler",
+                description = "compiler (default: Wasm compiled to JVM bytecode) or interpreter.")
+        private Engine engine;
+
+        @Parameters(index = "0", paramLabel = "app.wasm", description = "The WASI command module to run.")
+        private String app;
+
+        @Parameters(index = "1..*", paramLabel = "args", description = "The guest's arguments.")
+        private List<String> args = new ArrayList<>();
+
+        RunCommand(PrintStream out, PrintStream err, InputStream in) {
+            this.out = out;
+            this.err = err;
+            this.in = in;
+        }
+
+        @Override
+        public Integer call() {
+            CommandLine cmd = spec.commandLine();
+            // -------- the grants
+            Map<String, String> environment = new LinkedHashMap<>();
+            for (String kv : env) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new ParameterException(cmd, "--env needs NAME=VALUE, got '" + kv + "'");
+                }
+                environment.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            List<Path> hostDirs = new ArrayList<>();
+            for (String d : dirs) {
+                Path p;
+                try {
+                    p = Path.of(d);
+                } catch (InvalidPathException e) {
+                    throw new ParameterException(cmd, "--dir " + d + ": not a valid path");
+                }
+                if (!Files.isDirectory(p)) {
+                    throw new ParameterException(cmd, "--dir " + d + ": no such directory");
+                }
+                hostDirs.add(p);
+            }
+            int maxPages = WasmProcess.DEFAULT_MAX_MEMORY_PAGES;
+            if (maxMemory != null) {
+                if (maxMemory < 0) {
+                    throw new ParameterException(cmd, "--max-memory must not be negative, got " + maxMemory);
+                }
+                maxPages = (int) Math.min(65536, maxMemory / PAGE);
+            }
+            if (maxFuel != null && maxFuel < 0) {
+                throw new ParameterException(cmd, "--max-fuel must not be negative, got " + maxFuel);
+            }
+            // maxFuel is accepted but not enforced yet: Weft has no fuel metering.
+
+            // -------- the module
+            Path file;
+            try {
+                file = Path.of(app);
+            } catch (InvalidPathException e) {
+                return fail(UNREADABLE, app + ": not a valid path");
+            }
+            WasmModule module;
+            try {
+                module = new ModuleLoader(engine).load(file);
+            } catch (ModuleLoadException e) {
+                return fail(switch (e.kind()) {
+                    case UNREADABLE -> UNREADABLE;
+                    case NOT_WASM -> NOT_WASM;
+                    case MALFORMED, INVALID -> MALFORMED;
+                    case UNSUPPORTED -> UNSUPPORTED;
+                }, e.getMessage());
+            }
+            if (!module.hasFunctionExport("_start")) {
+                return fail(NO_START, app + ": the module exports no _start function, so it is not a WASI command"
+                        + (module.exportedFunctions().isEmpty() ? "" : "; it exports " + module.exportedFunctions()));
+            }
+
+            // -------- the root process
+            List<String> argv = new ArrayList<>();
+            argv.add(app);
+            argv.addAll(args);
+            AtomicReference<WasiPreview1> wasi = new AtomicReference<>();
+            ProcessBody body;
+            try {
+                body = WasmProcess.builder(module, "_start")
+                        .maxMemoryPages(maxPages)
+                        .hostFunctions(ctx -> {
+                            WasiOptions.Builder options = WasiOptions.builder()
+                                    .withArguments(argv)
+                                    .withStdout(out)
+                                    .withStderr(err)
+                                    .withStdin(in);
+                            environment.forEach(options::withEnvironment);
+                            for (int i = 0; i < dirs.size(); i++) {
+                                options.withDirectory(dirs.get(i), hostDirs.get(i));
+                            }
+                            WasiPreview1 w = WasiPreview1.builder().withOptions(options.build()).build();
+                            wasi.set(w);
+                            List<ImportFunction> functions = new ArrayList<>(wasiFunctions(w));
+                            functions.addAll(LunaticHost.functions(ctx));
+                            return ImportValues.builder().withFunctions(functions).build();
+                        })
+                        .build();
+            } catch (IllegalArgumentException e) { // _start takes arguments
+                return fail(NO_START, app + ": _start must take no arguments and return nothing: " + e.getMessage());
+            }
+            ExitReason reason;
+            try (Node node = Node.builder().name("weft-run").build()) {
+                // the root process starts once its exit is watched: a quick guest must not end first
+                CountDownLatch watched = new CountDownLatch(1);
+                ProcessBody gated = ctx -> {
+                    watched.await();
+                    body.run(ctx);
+                };
+                Pid root = node.spawn(gated);
+                CompletableFuture<ExitReason> exited = node.whenExited(root);
+                watched.countDown();
+                reason = exited.join();
+            } finally {
+                out.flush();
+                err.flush();
+                WasiPreview1 w = wasi.get();
+                if (w != null) {
+                    w.close();
+                }
+            }
+            return exitCode(reason);
+        }
+
+        /** The exit code of {@code weft run} for the root process's exit reason. */
+        private int exitCode(ExitReason reason) {
+            OptionalInt code = WasmProcess.exitCode(reason);
+            if (code.isPresent()) {
+                int c = code.getAsInt();
+                if (c >= 0 && c <= 255) {
+                    return c;
+                }
+                return fail(1, app + ": exited with code " + Integer.toUnsignedString(c)
+                        + ", which a process cannot exit with; exiting with 1");
+            }
+            String message = reason instanceof ExitReason.Error e ? e.message() : reason.toString();
+            if (message.startsWith("cannot instantiate: unknown import ")
+                    || message.startsWith("cannot instantiate: import ")) {
+                return fail(UNKNOWN_IMPORT, app + ": " + message + " (weft run provides wasi_snapshot_preview1 and lunatic::*)");
+            }
+            if (message.startsWith("cannot instantiate:")) {
+                return fail(CANNOT_INSTANTIATE, app + ": " + message);
+            }
+            return fail(TRAP, app + ": " + message);
+        }
+
+        private int fail(int code, String message) {
+            err.println("weft: " + oneLine(message));
+            err.flush();
+            return code;
+        }
+    }
+
+    /**
+     * WASI preview 1 for one process, with {@code proc_exit} ending the process with the guest's
+     * exit code ({@link WasmProcess#exitReason(int)}) instead of Chicory's exception.
+     */
+    static List<ImportFunction> wasiFunctions(WasiPreview1 wasi) {
+        List<ImportFunction> functions = new ArrayList<>();
+        for (HostFunction f : wasi.toHostFunctions()) {
+            if (f.name().equals("proc_exit")) {
+                functions.add(new HostFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
+                    throw new ExitException(WasmProcess.exitReason((int) args[0]));
+                }));
+            } else {
+                functions.add(f);
+            }
+        }
+        return functions;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+
+    private static Charset charsetOf(PrintStream s) {
+        return s.charset();
+    }
+
+    private static Map<Integer, String> exitCodes() {
+        Map<Integer, String> m = new LinkedHashMap<>();
+        for (String line : List.of(EXIT_CODES_0, EXIT_CODES_2, EXIT_CODES_101, EXIT_CODES_110, EXIT_CODES_111,
+                EXIT_CODES_112, EXIT_CODES_113, EXIT_CODES_114, EXIT_CODES_115, EXIT_CODES_116, EXIT_CODES_119)) {
+            int colon = line.indexOf(':');
+            m.put(Integer.parseInt(line.substring(0, colon)), line.substring(colon + 1));
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

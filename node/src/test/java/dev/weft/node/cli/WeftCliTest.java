@@ -1,0 +1,318 @@
+package dev.weft.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code weft} in-process through {@link WeftCli#run}, on the hello example (examples/wasm/hello)
+ * and WAT fixtures (src/test/resources/cli), plus the {@code ./weft} launcher as a subprocess.
+ */
+class WeftCliTest {
+
+    /** The test runs in the node module's directory (Maven's basedir). */
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final String HELLO = ROOT.resolve("examples/wasm/hello/hello.wasm").toString();
+    private static final Path FIXTURES = Path.of("src", "test", "resources", "cli");
+
+    private record Result(int code, String out, String err) {
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : List.of(err.split("\n"));
+        }
+    }
+
+    private static Result weft(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = WeftCli.run(args, o, e, new ByteArrayInputStream(new byte[0]));
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void assertOneLine(Result r, String... fragments) {
+        assertEquals(1, r.errLines().size(), "one line on stderr: " + r.err());
+        String line = r.errLines().get(0);
+        assertTrue(line.startsWith("weft: "), line);
+        for (String f : fragments) {
+            assertTrue(line.contains(f), "'" + f + "' in: " + line);
+        }
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    private static String fixture(String name) {
+        return FIXTURES.resolve(name).toString();
+    }
+
+    @Test
+    void helloPrintsItsArgumentsAndTheGrantedEnvironment() {
+        Result r = weft("run", "--env", "WEFT_GREETING=hi there", HELLO, "one", "two words", "--not-an-option");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Hello from Weft!\narg 1: one\narg 2: two words\narg 3: --not-an-option\n"
+                + "WEFT_GREETING=hi there\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void withoutArguments() {
+        Result r = weft("run", HELLO);
+        assertEquals(0, r.code(), r.err());
+        assertEquals("Hello from Weft!\n", r.out());
+    }
+
+    @Test
+    void procExitBecomesTheExitCode() {
+        Result r = weft("run", HELLO, "exit");
+        assertEquals(3, r.code(), r.err());
+        assertEquals("Hello from Weft!\narg 1: exit\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void aTrapExits101WithOneLine() {
+        for (String engine : List.of("compiler", "interpreter")) {
+            Result r = weft("run", "--engine", engine, HELLO, "trap");
+            assertEquals(WeftCli.TRAP, r.code(), r.err());
+            assertEquals(101, r.code());
+            assertEquals("Hello from Weft!\narg 1: trap\n", r.out());
+            assertOneLine(r, "weft: " + HELLO + ": trap: ", "unreachable", "in main");
+        }
+    }
+
+    @Test
+    void aGrantedDirectoryIsReadableAtTheSamePath(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("note.txt");
+        Files.writeString(file, "a note\n");
+        Result r = weft("run", "--dir", dir.toString(), HELLO, "cat", file.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().endsWith("a note\n"), r.out());
+
+        Result denied = weft("run", HELLO, "cat", file.toString());
+        assertEquals(1, denied.code(), denied.out());
+        assertFalse(denied.out().contains("a note"), denied.out());
+    }
+
+    @Test
+    void aMissingFile() {
+        Result r = weft("run", "no/such/app.wasm");
+        assertEquals(WeftCli.UNREADABLE, r.code());
+        assertOneLine(r, "no/such/app.wasm", "no such file");
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void notAWasmFile(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("app.wasm");
+        Files.writeString(text, "#!/bin/sh\necho not wasm\n");
+        Result r = weft("run", text.toString());
+        assertEquals(WeftCli.NOT_WASM, r.code());
+        assertOneLine(r, text.toString(), "not a Wasm module");
+    }
+
+    @Test
+    void aMalformedModule(@TempDir Path dir) throws Exception {
+        Path broken = dir.resolve("broken.wasm");
+        byte[] hello = Files.readAllBytes(Path.of(HELLO));
+        Files.write(broken, java.util.Arrays.copyOf(hello, hello.length / 2));
+        Result r = weft("run", broken.toString());
+        assertEquals(WeftCli.MALFORMED, r.code());
+        assertOneLine(r, broken.toString(), "malformed");
+    }
+
+    @Test
+    void aModuleWithoutStart() {
+        Result r = weft("run", fixture("no_start.wasm"));
+        assertEquals(WeftCli.NO_START, r.code());
+        assertOneLine(r, "no_start.wasm", "no _start", "[add]");
+    }
+
+    @Test
+    void anUnknownImport() {
+        Result r = weft("run", fixture("unknown_import.wasm"));
+        assertEquals(WeftCli.UNKNOWN_IMPORT, r.code());
+        assertOneLine(r, "unknown_import.wasm", "unknown import env::nope");
+    }
+
+    @Test
+    void aLunaticGuestTalksToItselfThroughLunaticMessage() {
+        Result r = weft("run", fixture("lunatic_self_message.wasm"));
+        assertEquals(7, r.code(), r.toString());
+    }
+
+    @Test
+    void memoryAboveMaxMemoryCannotInstantiate() {
+        Result r = weft("run", "--max-memory", "65536", HELLO);
+        assertEquals(WeftCli.CANNOT_INSTANTIATE, r.code());
+        assertOneLine(r, "cannot instantiate", "exceeds the limit");
+        assertEquals(0, weft("run", "--max-memory", "16777216", "--max-fuel", "1000000", HELLO).code());
+    }
+
+    @Test
+    void badCommandLines() {
+        Result env = weft("run", "--env", "NOEQUALS", HELLO);
+        assertEquals(WeftCli.USAGE, env.code());
+        assertOneLine(env, "--env needs NAME=VALUE");
+
+        Result dir = weft("run", "--dir", "/no/such/dir", HELLO);
+        assertEquals(WeftCli.USAGE, dir.code());
+        assertOneLine(dir, "/no/such/dir", "no such directory");
+
+        Result option = weft("run", "--frobnicate", HELLO);
+        assertEquals(WeftCli.USAGE, option.code());
+        assertOneLine(option, "--frobnicate");
+
+        Result noApp = weft("run");
+        assertEquals(WeftCli.USAGE, noApp.code());
+        assertOneLine(noApp, "app.wasm");
+
+        Result engine = weft("run", "--engine", "jit", HELLO);
+        assertEquals(WeftCli.USAGE, engine.code());
+        assertOneLine(engine, "jit");
+    }
+
+    @Test
+    void exitCodesAreDistinct() {
+        List<Integer> codes = List.of(WeftCli.OK, WeftCli.USAGE, WeftCli.TRAP, WeftCli.UNREADABLE, WeftCli.NOT_WASM,
+                WeftCli.MALFORMED, WeftCli.UNSUPPORTED, WeftCli.NO_START, WeftCli.UNKNOWN_IMPORT,
+                WeftCli.CANNOT_INSTANTIATE, WeftCli.INTERNAL);
+        assertEquals(codes.size(), codes.stream().distinct().count());
+        assertEquals(codes.stream().sorted().toList(), WeftCli.EXIT_CODES.keySet().stream().sorted().toList());
+    }
+
+    @Test
+    void help() {
+        Result r = weft("--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("Usage: weft"), r.out());
+        assertTrue(r.out().contains("run"), r.out());
+        for (var e : WeftCli.EXIT_CODES.entrySet()) {
+            assertTrue(r.out().contains(e.getValue()), "exit code " + e.getKey() + " documented: " + r.out());
+        }
+
+        Result run = weft("run", "--help");
+        assertEquals(0, run.code());
+        for (String option : List.of("--dir", "--env", "--max-memory", "--max-fuel", "--engine", "app.wasm",
+                "Exit codes", "101")) {
+            assertTrue(run.out().contains(option), option + " in: " + run.out());
+        }
+    }
+
+    @Test
+    void version() {
+        Result r = weft("--version");
+        assertEquals(0, r.code());
+        assertEquals("weft " + WeftCli.VERSION + "\n", r.out());
+        String pomVersion = System.getProperty("weft.project.version");
+        assumeTrue(pomVersion != null, "not run by Maven");
+        assertEquals(pomVersion, WeftCli.VERSION, "WeftCli.VERSION must follow the POM");
+    }
+
+    @Test
+    void noCommandPrintsTheUsage() {
+        Result r = weft();
+        assertEquals(WeftCli.USAGE, r.code());
+        assertTrue(r.err().contains("Usage: weft"), r.err());
+    }
+
+    /** The committed fixtures are what wat2wasm builds from the .wat next to them. */
+    @Test
+    void fixturesAreBuiltFromTheirWat(@TempDir Path tmp) throws Exception {
+        assumeTrue(onPath("wat2wasm"), "wat2wasm is not on PATH");
+        for (String name : List.of("no_start", "unknown_import", "lunatic_self_message")) {
+            Path built = tmp.resolve(name + ".wasm");
+            Process p = new ProcessBuilder("wat2wasm", fixture(name + ".wat"), "-o", built.toString())
+                    .redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "wat2wasm timed out");
+            assertEquals(0, p.exitValue(), log);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(built),
+                    Files.readAllBytes(Path.of(fixture(name + ".wasm"))), name + ".wasm is stale: rebuild it");
+        }
+    }
+
+    /** The launcher at the repository root, as a user runs it. */
+    @Test
+    void theLauncherRunsHello() throws Exception {
+        assumeTrue(onPath("bash"), "bash is not on PATH");
+        // Maven writes this before the tests run (node/pom.xml); without it the launcher would build first
+        Path stamp = Path.of("target", "runtime-classpath.txt");
+        assumeTrue(Files.exists(stamp), "node is not built by Maven");
+        // The launcher rebuilds first when a source is newer than its classpath file
+        // (scripts/java-env.sh); a build nested in this one could race with it, so skip instead.
+        assumeTrue(sourcesOlderThan(stamp), "sources changed since this build: ./weft would rebuild first");
+        ProcessBuilder pb = new ProcessBuilder("bash", "./weft", "run", "examples/wasm/hello/hello.wasm", "from", "bash")
+                .directory(ROOT.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("WEFT_GREETING", "not granted"); // the guest sees only --env variables
+        Process p = pb.start();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread drain = Thread.ofVirtual().start(() -> {
+            try {
+                p.getErrorStream().transferTo(err);
+            } catch (java.io.IOException ignored) {
+                // the process is gone
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "./weft did not finish");
+        drain.join();
+        assertEquals(0, p.exitValue(), out + err.toString(StandardCharsets.UTF_8));
+        assertEquals("Hello from Weft!\narg 1: from\narg 2: bash\n", out);
+    }
+
+    /** What scripts/java-env.sh's weft_build_is_fresh checks: no .java, pom.xml or .wasm newer than the stamp. */
+    private static boolean sourcesOlderThan(Path stamp) throws java.io.IOException {
+        long built = Files.getLastModifiedTime(stamp).toMillis();
+        try (var files = Files.walk(ROOT)) {
+            return files
+                    .filter(p -> {
+                        String n = p.getFileName() == null ? "" : p.getFileName().toString();
+                        return n.endsWith(".java") || n.equals("pom.xml") || n.endsWith(".wasm");
+                    })
+                    .filter(p -> {
+                        Path rel = ROOT.relativize(p);
+                        for (Path part : rel) {
+                            if (part.toString().equals("target") || part.toString().equals(".git")) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    })
+                    .noneMatch(p -> {
+                        try {
+                            return Files.getLastModifiedTime(p).toMillis() > built;
+                        } catch (java.io.IOException gone) {
+                            return false;
+                        }
+                    });
+        }
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
