@@ -378,7 +378,7 @@ class MailboxStressTest {
             }
         });
         try {
-            OwnerThread.runVirtual(Duration.ofSeconds(30), () -> {
+            OwnerThread.runVirtual(Duration.ofSeconds(60), () -> {
                 for (int r = 0; r < rounds; r++) {
                     Mailbox mailbox = ownedMailbox(scheduler.timers());
                     current.set(mailbox);
@@ -419,7 +419,7 @@ class MailboxStressTest {
             }
         });
         try {
-            OwnerThread.runVirtual(Duration.ofSeconds(30), () -> {
+            OwnerThread.runVirtual(Duration.ofSeconds(60), () -> {
                 ownerThread.set(Thread.currentThread());
                 Mailbox mailbox = ownedMailbox(scheduler.timers());
                 long slowest = 0;

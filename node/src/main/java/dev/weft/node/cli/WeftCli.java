@@ -183,7 +183,12 @@ public final class WeftCli implements Callable<Integer> {
                 "Runs the _start function of a WASI command module as the root process of a new node,"
                         + " waits for it and exits with its exit code.",
                 "The guest sees only what the command line grants: its arguments (app.wasm first),"
-                        + " the --env variables and the --dir directories; stdin, stdout and stderr are weft's."},
+                        + " the --env variables and the --dir directories; stdin, stdout and stderr are weft's.",
+                "Test mode (Lunatic's): if app.wasm exports functions named #lunatic_test_... (lunatic-rs's"
+                        + " #[lunatic::test]), each is run as its own root process instead of _start, and the"
+                        + " arguments are the test runner's: [FILTER]... [--exact] [--ignored] [--include-ignored]"
+                        + " [--skip FILTER] [--nocapture] [--show-output] [--list] [--format pretty|terse];"
+                        + " it exits with 101 if a test fails."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 WeftCli.EXIT_CODES_0, WeftCli.EXIT_CODES_N, WeftCli.EXIT_CODES_2, WeftCli.EXIT_CODES_101,
@@ -223,7 +228,8 @@ public final class WeftCli implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "app.wasm", description = "The WASI command module to run.")
         private String app;
 
-        @Parameters(index = "1..*", paramLabel = "args", description = "The guest's arguments.")
+        @Parameters(index = "1..*", paramLabel = "args",
+                description = "The guest's arguments (in test mode, the test runner's).")
         private List<String> args = new ArrayList<>();
 
         RunCommand(PrintStream out, PrintStream err, InputStream in) {
@@ -287,25 +293,23 @@ public final class WeftCli implements Callable<Integer> {
                     case UNSUPPORTED -> UNSUPPORTED;
                 }, e.getMessage());
             }
-            if (!module.hasFunctionExport("_start")) {
+            // Lunatic's test mode: a module exporting #lunatic_test_... functions is a test binary
+            boolean testMode = TestMode.isTestModule(module);
+            if (!testMode && !module.hasFunctionExport("_start")) {
                 return fail(NO_START, app + ": the module exports no _start function, so it is not a WASI command"
                         + (module.exportedFunctions().isEmpty() ? "" : "; it exports " + module.exportedFunctions()));
             }
 
-            // -------- the root process
-            List<String> argv = new ArrayList<>();
-            argv.add(app);
-            argv.addAll(args);
-            AtomicReference<WasiPreview1> wasi = new AtomicReference<>();
-            ProcessBody body;
-            try {
-                body = WasmProcess.builder(module, "_start")
-                        .maxMemoryPages(maxPages)
+            // -------- the root process (one per test in test mode)
+            final int pages = maxPages;
+            TestMode.Guest guest = (export, argv, gout, gerr, wasi) -> {
+                return WasmProcess.builder(module, export)
+                        .maxMemoryPages(pages)
                         .hostFunctions(ctx -> {
                             WasiOptions.Builder options = WasiOptions.builder()
                                     .withArguments(argv)
-                                    .withStdout(out)
-                                    .withStderr(err)
+                                    .withStdout(gout)
+                                    .withStderr(gerr)
                                     .withStdin(in);
                             environment.forEach(options::withEnvironment);
                             for (int i = 0; i < dirs.size(); i++) {
@@ -318,6 +322,24 @@ public final class WeftCli implements Callable<Integer> {
                             return ImportValues.builder().withFunctions(functions).build();
                         })
                         .build();
+            };
+            if (testMode) {
+                // the arguments after app.wasm are the test runner's (libtest's), not the guest's
+                TestMode.Options options;
+                try {
+                    options = TestMode.Options.parse(args);
+                } catch (TestMode.UsageException e) {
+                    throw new ParameterException(cmd, e.getMessage());
+                }
+                return new TestMode(app, TestMode.tests(module), options, guest, out, err).run();
+            }
+            List<String> argv = new ArrayList<>();
+            argv.add(app);
+            argv.addAll(args);
+            AtomicReference<WasiPreview1> wasi = new AtomicReference<>();
+            ProcessBody body;
+            try {
+                body = guest.body("_start", argv, out, err, wasi);
             } catch (IllegalArgumentException e) { // _start takes arguments
                 return fail(NO_START, app + ": _start must take no arguments and return nothing: " + e.getMessage());
             }

@@ -233,7 +233,7 @@ class WeftCliTest {
     @Test
     void fixturesAreBuiltFromTheirWat(@TempDir Path tmp) throws Exception {
         assumeTrue(onPath("wat2wasm"), "wat2wasm is not on PATH");
-        for (String name : List.of("no_start", "unknown_import", "lunatic_self_message")) {
+        for (String name : List.of("no_start", "unknown_import", "lunatic_self_message", "lunatic_tests")) {
             Path built = tmp.resolve(name + ".wasm");
             Process p = new ProcessBuilder("wat2wasm", fixture(name + ".wat"), "-o", built.toString())
                     .redirectErrorStream(true).start();
