@@ -15,8 +15,16 @@ import dev.weft.process.ExitMessage;
 import dev.weft.process.ExitReason;
 import dev.weft.process.MonitorRef;
 import dev.weft.process.Pid;
+import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
+import dev.weft.process.wasm.WasmModule;
+import dev.weft.process.wasm.WasmProcess;
 import dev.weft.scheduler.TimerRef;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,6 +52,28 @@ import java.util.Objects;
  *   <li>{@code lunatic::process}: {@code process_id}, {@code environment_id}, {@code sleep_ms},
  *       {@code die_when_link_dies}, {@code link}, {@code unlink}, {@code monitor},
  *       {@code stop_monitoring}, {@code kill}, {@code exists};
+ *   <li>{@code lunatic::process::spawn} with {@code config_id = -1} and {@code module_id = -1} (the
+ *       caller's module and memory limit), only for hosts made with {@link #forModule(WasmModule, int)}:
+ *       parses the 17-byte parameter records (i32, i64; v128 traps as unsupported), spawns the export
+ *       with the same host functions, linked with the given tag if {@code link != 0} (the link exists
+ *       before any child code runs, as in Lunatic), writes the child's id and returns 0; an unknown
+ *       export or arguments that do not fit its signature return 1 with an error id written instead.
+ *       Other config or module ids trap as not implemented yet (configs and {@code compile_module}
+ *       are not built); so does spawn in a host made by the static {@link #importValues} or
+ *       {@link #functions}, which do not know the caller's module;
+ *   <li>{@code lunatic::process::get_or_spawn}, with the same restrictions: returns 2 with the
+ *       holder's node id and id if the name is registered, else spawns like {@code spawn} and
+ *       registers the child under the name (0), or returns 1 with an error id. Lunatic holds the
+ *       registry's write lock; Weft gets the same outcome without it: the child registers itself
+ *       before any guest code runs, and if another process took the name first, that child ends
+ *       without running and the caller gets the winner (2);
+ *   <li>{@code lunatic::registry} ({@code put}, {@code get}, {@code remove}) on the node's registry
+ *       (see {@link ProcessContext#register}). Names are UTF-8. Weft fixes Lunatic's defect
+ *       "registry entries of dead processes are not removed": a name held by a process is freed when
+ *       the process ends, so {@code get} never answers a dead process, and {@code put} of a pid that
+ *       is not alive only removes the name. {@code put} overwrites an existing name, as in Lunatic;
+ *       it can register the calling process only (another live local process traps as not
+ *       implemented yet, and so does a process of another node);
  *   <li>{@code lunatic::timer} ({@code send_after}, {@code cancel_timer}), {@code lunatic::version},
  *       {@code lunatic::error} (the per-process error table).
  * </ul>
@@ -89,15 +119,72 @@ public final class LunaticHost {
 
     private LunaticHost() {}
 
-    /** The import values of one process: all 140 {@code lunatic::*} functions, bound to {@code ctx}. */
+    /**
+     * The import values of one process: all 140 {@code lunatic::*} functions, bound to {@code ctx}.
+     * This host does not know the process's module: {@code lunatic::process::spawn} traps as not
+     * implemented yet; use {@link #forModule(WasmModule, int)} for guests that spawn.
+     */
     public static ImportValues importValues(ProcessContext ctx) {
         return ImportValues.builder().withFunctions(functions(ctx)).build();
     }
 
-    /** The 140 {@code lunatic::*} host functions of one process, bound to {@code ctx}. */
+    /** The 140 {@code lunatic::*} host functions of one process, bound to {@code ctx} (see {@link #importValues}). */
     public static List<ImportFunction> functions(ProcessContext ctx) {
+        return functions(ctx, null);
+    }
+
+    /**
+     * The host of processes running {@code module} with at most {@code maxMemoryPages} pages of
+     * memory: as {@link #importValues}, and {@code lunatic::process::spawn} with the inherit
+     * sentinels spawns exports of {@code module} with the same limit and the same host functions.
+     * Use it as {@code WasmProcess.builder(module, export).maxMemoryPages(pages)
+     * .hostFunctions(LunaticHost.forModule(module, pages)::importValues)}.
+     */
+    public static ForModule forModule(WasmModule module, int maxMemoryPages) {
+        return new ForModule(module, maxMemoryPages, ctx -> List.of());
+    }
+
+    /** The host functions of the processes of one module; see {@link LunaticHost#forModule}. */
+    public static final class ForModule {
+        private final WasmModule module;
+        private final int maxMemoryPages;
+        private final java.util.function.Function<ProcessContext, List<ImportFunction>> others;
+
+        private ForModule(WasmModule module, int maxMemoryPages,
+                java.util.function.Function<ProcessContext, List<ImportFunction>> others) {
+            this.module = Objects.requireNonNull(module, "module");
+            if (maxMemoryPages < 0 || maxMemoryPages > 65536) {
+                throw new IllegalArgumentException("maxMemoryPages must be within 0..65536: " + maxMemoryPages);
+            }
+            this.maxMemoryPages = maxMemoryPages;
+            this.others = Objects.requireNonNull(others, "others");
+        }
+
+        /**
+         * This host with more host functions per process (e.g. WASI preview 1), made from each
+         * process's context before the {@code lunatic::*} ones; processes spawned by a guest get them
+         * too.
+         */
+        public ForModule withOtherImports(java.util.function.Function<ProcessContext, List<ImportFunction>> others) {
+            return new ForModule(module, maxMemoryPages, others);
+        }
+
+        /** The import values of one process of the module, bound to {@code ctx}. */
+        public ImportValues importValues(ProcessContext ctx) {
+            return ImportValues.builder().withFunctions(functions(ctx)).build();
+        }
+
+        /** The other host functions and the 140 {@code lunatic::*} ones of one process of the module. */
+        public List<ImportFunction> functions(ProcessContext ctx) {
+            List<ImportFunction> functions = new ArrayList<>(others.apply(ctx));
+            functions.addAll(LunaticHost.functions(ctx, this));
+            return functions;
+        }
+    }
+
+    private static List<ImportFunction> functions(ProcessContext ctx, ForModule host) {
         Objects.requireNonNull(ctx, "ctx");
-        Map<String, WasmFunctionHandle> implemented = new State(ctx).implementations();
+        Map<String, WasmFunctionHandle> implemented = new State(ctx, host).implementations();
         List<ImportFunction> functions = new ArrayList<>(LunaticAbi.functions().size());
         for (LunaticAbi.Function f : LunaticAbi.functions()) {
             WasmFunctionHandle handle = implemented.remove(f.qualifiedName());
@@ -118,7 +205,7 @@ public final class LunaticHost {
     }
 
     private static final java.util.Set<String> IMPLEMENTED = java.util.Set.copyOf(
-            new State(null).implementations().keySet());
+            new State(null, null).implementations().keySet());
 
     private static WasmFunctionHandle notImplemented(String qualifiedName) {
         String message = qualifiedName + " is not implemented yet";
@@ -212,8 +299,11 @@ public final class LunaticHost {
         private long nextTimerId = 1;
         private final Map<Pid, MonitorRef> monitors = new HashMap<>();
 
-        State(ProcessContext ctx) {
+        private final ForModule host; // null: spawn is not available
+
+        State(ProcessContext ctx, ForModule host) {
             this.ctx = ctx;
+            this.host = host;
         }
 
         private Pid pid(long id) {
@@ -227,6 +317,8 @@ public final class LunaticHost {
             timer(m);
             version(m);
             error(m);
+            registry(m);
+            spawn(m);
             return m;
         }
 
@@ -450,6 +542,241 @@ public final class LunaticHost {
                 TimerRef ref = timers.remove(args[0]);
                 return new long[] {ref != null && ref.cancel() ? 1 : 0};
             });
+        }
+
+        // ---------------------------------------------------------------- lunatic::registry
+
+        /** The UTF-8 string at [ptr, ptr + len) of the guest's memory; traps if outside or not UTF-8. */
+        private static String string(Instance inst, String function, int ptr, int len) {
+            long n = Integer.toUnsignedLong(len);
+            byte[] bytes = range(inst, function, ptr, n).readBytes(ptr, (int) n);
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                throw trap(function, "the string at 0x" + Integer.toHexString(ptr) + " (length " + n
+                        + ") is not valid UTF-8");
+            }
+        }
+
+        private void registry(Map<String, WasmFunctionHandle> m) {
+            String mod = "lunatic::registry::";
+            m.put(mod + "put", (inst, args) -> {
+                String fn = mod + "put";
+                String name = string(inst, fn, (int) args[0], (int) args[1]);
+                long node = args[2];
+                Pid target = pid(args[3]);
+                if (node != ctx.self().node()) {
+                    throw trap(fn, "registering a process of another node (" + Long.toUnsignedString(node)
+                            + ") is not implemented yet");
+                }
+                if (name.isEmpty()) {
+                    throw trap(fn, "an empty name cannot be registered");
+                }
+                if (target.equals(ctx.whereis(name))) {
+                    return null;
+                }
+                if (!target.equals(ctx.self())) {
+                    if (!ctx.isAlive(target)) {
+                        // the entry of a dead process is gone at once (Weft's fix of Lunatic)
+                        ctx.unregister(name);
+                        return null;
+                    }
+                    throw trap(fn, "registering another live process (" + Long.toUnsignedString(args[3])
+                            + ") is not implemented yet");
+                }
+                // Lunatic overwrites silently; retry if another process takes the name in between
+                for (int attempt = 0; ; attempt++) {
+                    ctx.unregister(name);
+                    try {
+                        ctx.register(name);
+                        return null;
+                    } catch (dev.weft.process.NameTakenException taken) {
+                        if (attempt >= 100) {
+                            throw trap(fn, "the name '" + name + "' keeps being taken by other processes");
+                        }
+                    }
+                }
+            });
+            m.put(mod + "get", (inst, args) -> {
+                String fn = mod + "get";
+                String name = string(inst, fn, (int) args[0], (int) args[1]);
+                int nodePtr = (int) args[2];
+                int pidPtr = (int) args[3];
+                Memory memory = range(inst, fn, nodePtr, 8);
+                range(inst, fn, pidPtr, 8);
+                Pid holder = ctx.whereis(name);
+                if (holder == null) {
+                    return new long[] {1};
+                }
+                memory.writeLong(nodePtr, holder.node());
+                memory.writeLong(pidPtr, holder.serial());
+                return new long[] {0};
+            });
+            m.put(mod + "remove", (inst, args) -> {
+                String name = string(inst, mod + "remove", (int) args[0], (int) args[1]);
+                ctx.unregister(name);
+                return null;
+            });
+        }
+
+        // ---------------------------------------------------------------- lunatic::process::spawn
+
+        private static final int PARAM_RECORD = 17;
+
+        /** The arguments in the 17-byte parameter records at [ptr, ptr + len). */
+        private static Object[] params(Instance inst, String function, int ptr, int len) {
+            long n = Integer.toUnsignedLong(len);
+            if (n % PARAM_RECORD != 0) {
+                throw trap(function, "the parameter records are " + n + " bytes long, not a multiple of "
+                        + PARAM_RECORD);
+            }
+            byte[] bytes = range(inst, function, ptr, n).readBytes(ptr, (int) n);
+            ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            Object[] args = new Object[(int) (n / PARAM_RECORD)];
+            for (int i = 0; i < args.length; i++) {
+                int at = i * PARAM_RECORD;
+                int type = bytes[at] & 0xFF;
+                long low = buf.getLong(at + 1);
+                switch (type) {
+                    case 0x7F -> args[i] = (int) low;
+                    case 0x7E -> args[i] = low;
+                    case 0x7B -> throw trap(function, "parameter " + (i + 1) + " is a v128, which Weft cannot pass"
+                            + " to a process");
+                    default -> throw trap(function, "parameter " + (i + 1) + " has the unknown type 0x"
+                            + Integer.toHexString(type) + " (0x7F i32, 0x7E i64, 0x7B v128)");
+                }
+            }
+            return args;
+        }
+
+        private void spawn(Map<String, WasmFunctionHandle> m) {
+            String fn = "lunatic::process::spawn";
+            m.put(fn, (inst, args) -> {
+                long link = args[0];
+                checkInherit(fn, args[1], args[2]);
+                int idPtr = (int) args[7];
+                String export = string(inst, fn, (int) args[3], (int) args[4]);
+                Object[] params = params(inst, fn, (int) args[5], (int) args[6]);
+                Memory memory = range(inst, fn, idPtr, 8);
+                ProcessBody body = body(export, params, memory, idPtr);
+                if (body == null) {
+                    return new long[] {1};
+                }
+                Pid child = start(body, link, null, null);
+                memory.writeLong(idPtr, child.serial());
+                return new long[] {0};
+            });
+            String gos = "lunatic::process::get_or_spawn";
+            m.put(gos, (inst, args) -> {
+                String name = string(inst, gos, (int) args[0], (int) args[1]);
+                long link = args[2];
+                checkInherit(gos, args[3], args[4]);
+                String export = string(inst, gos, (int) args[5], (int) args[6]);
+                Object[] params = params(inst, gos, (int) args[7], (int) args[8]);
+                int nodePtr = (int) args[9];
+                int idPtr = (int) args[10];
+                Memory memory = range(inst, gos, nodePtr, 8);
+                range(inst, gos, idPtr, 8);
+                if (name.isEmpty()) {
+                    throw trap(gos, "an empty name cannot be registered");
+                }
+                while (true) {
+                    Pid holder = ctx.whereis(name);
+                    if (holder != null) {
+                        memory.writeLong(nodePtr, holder.node());
+                        memory.writeLong(idPtr, holder.serial());
+                        return new long[] {2};
+                    }
+                    ProcessBody body = body(export, params, memory, idPtr);
+                    if (body == null) {
+                        return new long[] {1};
+                    }
+                    Object token = new Object();
+                    Pid child = start(body, link, name, token);
+                    // the child registers itself before it runs any guest code and tells us whether it
+                    // got the name; if another process took it first, the child ends without running
+                    Message answer = null;
+                    while (answer == null) {
+                        answer = ctx.receive(msg -> msg.payload() instanceof Object[] a && a[0] == token,
+                                Duration.ofMillis(50));
+                        if (answer == null && !ctx.isAlive(child)) {
+                            answer = ctx.receive(msg -> msg.payload() instanceof Object[] a && a[0] == token,
+                                    Duration.ZERO);
+                            break;
+                        }
+                    }
+                    boolean won = answer == null || (Boolean) ((Object[]) answer.payload())[1];
+                    if (won) {
+                        memory.writeLong(nodePtr, child.node());
+                        memory.writeLong(idPtr, child.serial());
+                        return new long[] {0};
+                    }
+                }
+            });
+        }
+
+        private void checkInherit(String fn, long configId, long moduleId) {
+            if (host == null || configId != -1 || moduleId != -1) {
+                throw new WasmRuntimeException(fn + " is not implemented yet"
+                        + (host == null ? "" : " (only config_id = -1 and module_id = -1 are)"));
+            }
+        }
+
+        /** The body of a child running export, or null after writing an error id at idPtr. */
+        private ProcessBody body(String export, Object[] params, Memory memory, int idPtr) {
+            try {
+                return WasmProcess.builder(host.module, export)
+                        .args(params)
+                        .maxMemoryPages(host.maxMemoryPages)
+                        .hostFunctions(host::importValues)
+                        .build();
+            } catch (IllegalArgumentException e) {
+                memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + e.getMessage()));
+                return null;
+            }
+        }
+
+        /**
+         * Spawns body, linked with tag {@code link} unless 0 (the link exists before any child code
+         * runs, as in Lunatic); if name is not null, the child first registers itself under it and
+         * sends {@code [token, got the name]} to this process, ending at once if it did not.
+         */
+        private Pid start(ProcessBody body, long link, String name, Object token) {
+            if (link == 0 && name == null) {
+                return ctx.spawn(body);
+            }
+            Pid parent = ctx.self();
+            java.util.concurrent.CountDownLatch linked = new java.util.concurrent.CountDownLatch(1);
+            ProcessBody gated = c -> {
+                linked.await();
+                if (name != null) {
+                    boolean won;
+                    try {
+                        c.register(name);
+                        won = true;
+                    } catch (dev.weft.process.NameTakenException taken) {
+                        won = false;
+                    }
+                    c.send(parent, new Object[] {token, won});
+                    if (!won) {
+                        return;
+                    }
+                }
+                body.run(c);
+            };
+            Pid child = ctx.spawn(gated);
+            try {
+                if (link != 0) {
+                    ctx.link(child, link);
+                }
+            } finally {
+                linked.countDown();
+            }
+            return child;
         }
 
         // ---------------------------------------------------------------- lunatic::version, lunatic::error
