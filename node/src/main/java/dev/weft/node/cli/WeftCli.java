@@ -2,7 +2,6 @@ package dev.weft.node.cli;
 
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
-import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.weft.hostapi.LunaticHost;
@@ -303,24 +302,24 @@ public final class WeftCli implements Callable<Integer> {
             // -------- the root process (one per test in test mode)
             final int pages = maxPages;
             TestMode.Guest guest = (export, argv, gout, gerr, wasi) -> {
+                // WASI for each process (the root and every process it spawns), then lunatic::*
+                LunaticHost.ForModule host = LunaticHost.forModule(module, pages).withOtherImports(ctx -> {
+                    WasiOptions.Builder options = WasiOptions.builder()
+                            .withArguments(argv)
+                            .withStdout(gout)
+                            .withStderr(gerr)
+                            .withStdin(in);
+                    environment.forEach(options::withEnvironment);
+                    for (int i = 0; i < dirs.size(); i++) {
+                        options.withDirectory(dirs.get(i), hostDirs.get(i));
+                    }
+                    WasiPreview1 w = WasiPreview1.builder().withOptions(options.build()).build();
+                    wasi.compareAndSet(null, w); // the root's, closed when the run ends
+                    return wasiFunctions(w);
+                });
                 return WasmProcess.builder(module, export)
                         .maxMemoryPages(pages)
-                        .hostFunctions(ctx -> {
-                            WasiOptions.Builder options = WasiOptions.builder()
-                                    .withArguments(argv)
-                                    .withStdout(gout)
-                                    .withStderr(gerr)
-                                    .withStdin(in);
-                            environment.forEach(options::withEnvironment);
-                            for (int i = 0; i < dirs.size(); i++) {
-                                options.withDirectory(dirs.get(i), hostDirs.get(i));
-                            }
-                            WasiPreview1 w = WasiPreview1.builder().withOptions(options.build()).build();
-                            wasi.set(w);
-                            List<ImportFunction> functions = new ArrayList<>(wasiFunctions(w));
-                            functions.addAll(LunaticHost.functions(ctx));
-                            return ImportValues.builder().withFunctions(functions).build();
-                        })
+                        .hostFunctions(host::importValues)
                         .build();
             };
             if (testMode) {

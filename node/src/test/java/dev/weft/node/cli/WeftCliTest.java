@@ -155,6 +155,12 @@ class WeftCliTest {
     }
 
     @Test
+    void aLunaticGuestSpawnsAChildOfItsOwnModule() {
+        Result r = weft("run", fixture("lunatic_spawn.wasm"));
+        assertEquals(7, r.code(), r.toString());
+    }
+
+    @Test
     void memoryAboveMaxMemoryCannotInstantiate() {
         Result r = weft("run", "--max-memory", "65536", HELLO);
         assertEquals(WeftCli.CANNOT_INSTANTIATE, r.code());
@@ -233,7 +239,7 @@ class WeftCliTest {
     @Test
     void fixturesAreBuiltFromTheirWat(@TempDir Path tmp) throws Exception {
         assumeTrue(onPath("wat2wasm"), "wat2wasm is not on PATH");
-        for (String name : List.of("no_start", "unknown_import", "lunatic_self_message", "lunatic_tests")) {
+        for (String name : List.of("no_start", "unknown_import", "lunatic_self_message", "lunatic_spawn", "lunatic_tests")) {
             Path built = tmp.resolve(name + ".wasm");
             Process p = new ProcessBuilder("wat2wasm", fixture(name + ".wat"), "-o", built.toString())
                     .redirectErrorStream(true).start();
