@@ -239,9 +239,13 @@ static inline int weft_receive_any(void *buf, size_t capacity, weft_message *msg
 
 /* ---- Registry --------------------------------------------------------------------------------- */
 
-/* Registers pid under name (overwriting any previous entry) in this node's registry. */
+/*
+ * Registers pid under name (overwriting any previous entry) in this node's registry. Weft registers
+ * the calling process only. The node id passed is lunatic_process_environment_id(), which Weft
+ * answers with its node id (lunatic::distributed::node_id is not implemented by Weft yet).
+ */
 static inline void weft_register(const char *name, uint64_t pid) {
-    lunatic_registry_put(name, (uint32_t)strlen(name), lunatic_distributed_node_id(), pid);
+    lunatic_registry_put(name, (uint32_t)strlen(name), lunatic_process_environment_id(), pid);
 }
 
 /* Looks up name: WEFT_OK with the pid in *pid, or WEFT_ERROR if nothing is registered under it. */

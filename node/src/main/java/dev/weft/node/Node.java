@@ -5,12 +5,21 @@ import dev.weft.process.ExitReason;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessRuntime;
+import dev.weft.process.wasm.Engine;
+import dev.weft.process.wasm.ModuleLoadException;
+import dev.weft.process.wasm.ModuleLoader;
+import dev.weft.process.wasm.WasmModule;
+import dev.weft.process.wasm.WasmProcess;
+import dev.weft.hostapi.DataMessage;
+import dev.weft.hostapi.LunaticHost;
+import java.nio.file.Path;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,6 +40,32 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
+ * <h2>Wasm processes</h2>
+ * A node loads Wasm modules ({@link #loadModule(Path)}, {@link #loadModule(byte[])}: parsed,
+ * validated and compiled once, cached by content hash) and runs their exports as processes
+ * ({@link #spawnWasm(WasmModule, WasmConfig, String, Object...)}) with WASI preview 1 and Lunatic's
+ * {@code lunatic::*} host functions, so guests can spawn, link and message processes of their own.
+ * Java and Wasm processes talk through tagged messages: send a guest bytes with
+ * {@code node.send(pid, tag, new DataMessage(bytes))} (or {@link #sendData(Pid, long, byte[])}; a
+ * plain {@code byte[]} payload works too) and the guest receives them with
+ * {@code lunatic::message::receive}, selecting by tag. What a guest sends to a Java process arrives
+ * as a {@link dev.weft.mailbox.Message} whose tag is the guest's and whose payload is a
+ * {@link DataMessage}. A guest names a process by its pid's {@link Pid#serial() serial} (an i64), so
+ * pass {@code pid.serial()} as an argument to let a guest reply to a Java process. Links, monitors
+ * and {@link #awaitExit(Pid, Duration)} work the same for Wasm processes ({@link #startWasm} watches
+ * the exit from the start, for guests that may end before you ask); a trap, a host-function
+ * error or {@code proc_exit(n != 0)} is the exit reason.
+ *
+ * <pre>{@code
+ * WasmModule module = node.loadModule(Path.of("echo.wasm"));
+ * try (AttachedProcess me = node.attach()) {
+ *     Pid guest = node.spawnWasm(module, "echo", me.self().serial());
+ *     node.sendData(guest, 7, "hi".getBytes());
+ *     Message reply = me.receive(Duration.ofSeconds(1));
+ *     byte[] bytes = ((DataMessage) reply.payload()).data();
+ * }
+ * }</pre>
+ *
  * <p>Thread-safe. Closing the node kills its processes.
  */
 public final class Node implements AutoCloseable {
@@ -39,8 +74,10 @@ public final class Node implements AutoCloseable {
     private final String name;
     private final MeterRegistry meterRegistry;
     private final ProcessRuntime runtime;
+    private final ModuleLoader modules;
 
     private Node(Builder builder) {
+        this.modules = new ModuleLoader(builder.engine);
         this.id = builder.id;
         this.name = builder.name != null ? builder.name : "node" + builder.id;
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
@@ -73,6 +110,108 @@ public final class Node implements AutoCloseable {
     /** Starts a Java process running {@code body}. */
     public Pid spawn(ProcessBody body) {
         return runtime.spawn(body);
+    }
+
+    /**
+     * Loads a Wasm module from a file with the node's default engine: parsed, validated and compiled
+     * once; the same bytes again give the same {@link WasmModule}.
+     *
+     * @throws ModuleLoadException if the file cannot be read or is not a valid, supported module
+     */
+    public WasmModule loadModule(Path file) throws ModuleLoadException {
+        return modules.load(Objects.requireNonNull(file, "file"));
+    }
+
+    /** Loads a Wasm module from a file with {@code engine}. @see #loadModule(Path) */
+    public WasmModule loadModule(Path file, Engine engine) throws ModuleLoadException {
+        return modules.load(Objects.requireNonNull(file, "file"), Objects.requireNonNull(engine, "engine"));
+    }
+
+    /** Loads a Wasm module from its bytes with the node's default engine. @see #loadModule(Path) */
+    public WasmModule loadModule(byte[] bytes) throws ModuleLoadException {
+        return modules.load(Objects.requireNonNull(bytes, "bytes"));
+    }
+
+    /** Loads a Wasm module from its bytes with {@code engine}. @see #loadModule(Path) */
+    public WasmModule loadModule(byte[] bytes, Engine engine) throws ModuleLoadException {
+        return modules.load(Objects.requireNonNull(bytes, "bytes"), Objects.requireNonNull(engine, "engine"));
+    }
+
+    /** The node's module cache. */
+    public ModuleLoader moduleLoader() {
+        return modules;
+    }
+
+    /**
+     * Spawns a Wasm process running {@code export} of {@code module} with {@link WasmConfig#defaults()}.
+     *
+     * @see #spawnWasm(WasmModule, WasmConfig, String, Object...)
+     */
+    public Pid spawnWasm(WasmModule module, String export, Object... args) {
+        return spawnWasm(module, WasmConfig.defaults(), export, args);
+    }
+
+    /**
+     * Spawns a Wasm process running {@code export} of {@code module} with {@code args}: an
+     * {@link Integer} per i32 parameter, a {@link Long} per i64, a {@link Float} per f32, a
+     * {@link Double} per f64. The process has WASI preview 1 (if the config says so) and the
+     * {@code lunatic::*} host functions; the processes it spawns get the same. Instantiation happens
+     * in the new process: a module that cannot be instantiated (an unknown import, too much memory)
+     * makes the process exit with a {@code cannot instantiate: ...} reason.
+     *
+     * @throws IllegalArgumentException if {@code export} is not a function export of the module or
+     *     the arguments do not fit its signature
+     */
+    public Pid spawnWasm(WasmModule module, WasmConfig config, String export, Object... args) {
+        return runtime.spawn(wasmBody(module, config, export, args));
+    }
+
+    /**
+     * Like {@link #spawnWasm(WasmModule, WasmConfig, String, Object...)}, but the process starts
+     * only once its exit is watched: {@link WasmSpawn#exited()} has its exit reason even when it
+     * ends at once ({@link #awaitExit(Pid, Duration)} called after a process has gone gives
+     * {@code noproc}).
+     */
+    public WasmSpawn startWasm(WasmModule module, WasmConfig config, String export, Object... args) {
+        ProcessBody body = wasmBody(module, config, export, args);
+        CountDownLatch watched = new CountDownLatch(1);
+        Pid pid = runtime.spawn(ctx -> {
+            watched.await();
+            body.run(ctx);
+        });
+        CompletableFuture<ExitReason> exited = runtime.whenExited(pid);
+        watched.countDown();
+        return new WasmSpawn(pid, exited);
+    }
+
+    /** {@link #startWasm(WasmModule, WasmConfig, String, Object...)} with {@link WasmConfig#defaults()}. */
+    public WasmSpawn startWasm(WasmModule module, String export, Object... args) {
+        return startWasm(module, WasmConfig.defaults(), export, args);
+    }
+
+    /**
+     * The body of such a Wasm process, for spawning it some other way (linked, from a process).
+     *
+     * @see #spawnWasm(WasmModule, WasmConfig, String, Object...)
+     */
+    public static ProcessBody wasmBody(WasmModule module, WasmConfig config, String export, Object... args) {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(config, "config");
+        int pages = config.maxMemoryPages();
+        LunaticHost.ForModule host = LunaticHost.forModule(module, pages);
+        if (config.wasi()) {
+            host = host.withOtherImports(ctx -> Wasi.functions(Wasi.options(config)));
+        }
+        return WasmProcess.builder(module, export)
+                .args(args)
+                .maxMemoryPages(pages)
+                .hostFunctions(host::importValues)
+                .build();
+    }
+
+    /** Sends {@code data} to a (Wasm) process as a data message with {@code tag}. */
+    public void sendData(Pid to, long tag, byte[] data) {
+        runtime.send(to, tag, new DataMessage(data));
     }
 
     /** Makes the calling thread a process until the handle is closed: it can then receive, link, monitor. */
@@ -160,8 +299,15 @@ public final class Node implements AutoCloseable {
         private long id = 1;
         private String name;
         private MeterRegistry meterRegistry;
+        private Engine engine = Engine.COMPILER;
 
         private Builder() {}
+
+        /** The engine {@link Node#loadModule(Path)} uses by default (default: the compiler). */
+        public Builder engine(Engine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
 
         /** The node id (default 1); unique within a cluster, never 0. */
         public Builder id(long id) {

@@ -1,12 +1,10 @@
 package dev.weft.node.cli;
 
-import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.weft.hostapi.LunaticHost;
+import dev.weft.node.Wasi;
 import dev.weft.node.Node;
-import dev.weft.process.ExitException;
 import dev.weft.process.ExitReason;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
@@ -315,7 +313,7 @@ public final class WeftCli implements Callable<Integer> {
                     }
                     WasiPreview1 w = WasiPreview1.builder().withOptions(options.build()).build();
                     wasi.compareAndSet(null, w); // the root's, closed when the run ends
-                    return wasiFunctions(w);
+                    return Wasi.functions(w);
                 });
                 return WasmProcess.builder(module, export)
                         .maxMemoryPages(pages)
@@ -392,24 +390,6 @@ public final class WeftCli implements Callable<Integer> {
             err.flush();
             return code;
         }
-    }
-
-    /**
-     * WASI preview 1 for one process, with {@code proc_exit} ending the process with the guest's
-     * exit code ({@link WasmProcess#exitReason(int)}) instead of Chicory's exception.
-     */
-    static List<ImportFunction> wasiFunctions(WasiPreview1 wasi) {
-        List<ImportFunction> functions = new ArrayList<>();
-        for (HostFunction f : wasi.toHostFunctions()) {
-            if (f.name().equals("proc_exit")) {
-                functions.add(new HostFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
-                    throw new ExitException(WasmProcess.exitReason((int) args[0]));
-                }));
-            } else {
-                functions.add(f);
-            }
-        }
-        return functions;
     }
 
     private static String oneLine(String s) {

@@ -1,0 +1,37 @@
+package dev.weft.node;
+
+import dev.weft.process.ExitReason;
+import dev.weft.process.Pid;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A process started by {@link Node#startWasm}: its pid and its exit reason, watched from before it
+ * ran, so even a guest that ends at once has its real reason (not {@code noproc}).
+ */
+public record WasmSpawn(Pid pid, CompletableFuture<ExitReason> exited) {
+
+    public WasmSpawn {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(exited, "exited");
+    }
+
+    /**
+     * Waits until the process exits and returns why.
+     *
+     * @throws TimeoutException if it is still alive after {@code timeout}
+     */
+    public ExitReason awaitExit(Duration timeout) throws TimeoutException, InterruptedException {
+        try {
+            return exited.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
+        } catch (TimeoutException e) {
+            throw new TimeoutException(pid + " is still alive after " + timeout);
+        }
+    }
+}
