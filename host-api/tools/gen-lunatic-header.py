@@ -5,7 +5,7 @@ Usage (from anywhere):
     python3 host-api/tools/gen-lunatic-header.py [--abi PATH] [--doc PATH] [--out PATH]
 
 --abi defaults to ../shared/abi/lunatic-abi.json beside the repository when it exists, else to the
-copy in host-api/src/test/resources/abi/lunatic-abi.json.  --doc (the function descriptions put
+copy in host-api/src/main/resources/dev/weft/hostapi/lunatic-abi.json.  --doc (the function descriptions put
 in the comments) defaults to LUNATIC-ABI.md beside the JSON.  --out defaults to
 host-api/src/main/c/weft/lunatic.h; "-" writes to stdout.  The output depends only on the JSON
 content (no paths, dates or versions), so the committed header can be checked by regenerating it.
@@ -27,7 +27,7 @@ HOST_API = os.path.dirname(HERE)
 REPO = os.path.dirname(HOST_API)
 DEFAULT_ABIS = [
     os.path.join(os.path.dirname(REPO), "shared", "abi", "lunatic-abi.json"),
-    os.path.join(HOST_API, "src", "test", "resources", "abi", "lunatic-abi.json"),
+    os.path.join(HOST_API, "src", "main", "resources", "dev", "weft", "hostapi", "lunatic-abi.json"),
 ]
 DEFAULT_OUT = os.path.join(HOST_API, "src", "main", "c", "weft", "lunatic.h")
 

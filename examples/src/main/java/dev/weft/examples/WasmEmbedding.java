@@ -5,7 +5,7 @@ import dev.weft.mailbox.Message;
 import dev.weft.mailbox.MessageFilter;
 import dev.weft.node.Node;
 import dev.weft.node.WasmConfig;
-import dev.weft.node.WasmSpawn;
+import dev.weft.node.StartedProcess;
 import dev.weft.process.AttachedProcess;
 import dev.weft.process.ExitReason;
 import dev.weft.process.wasm.WasmModule;
@@ -41,7 +41,7 @@ public final class WasmEmbedding {
 
             // small guests: 1 page of memory is all they need, so cap them at 64 KiB
             WasmConfig config = WasmConfig.builder().withMaxMemoryBytes(64 * 1024).build();
-            List<WasmSpawn> spawned = new ArrayList<>();
+            List<StartedProcess> spawned = new ArrayList<>();
             for (int i = 0; i < guests; i++) {
                 spawned.add(node.startWasm(module, config, "shout", me.self().serial()));
             }
@@ -61,7 +61,7 @@ public final class WasmEmbedding {
             }
 
             // stop them and await their exits
-            for (WasmSpawn s : spawned) {
+            for (StartedProcess s : spawned) {
                 node.sendData(s.pid(), STOP, new byte[0]);
             }
             for (int i = 0; i < guests; i++) {

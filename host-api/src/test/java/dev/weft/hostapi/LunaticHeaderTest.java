@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -33,7 +31,8 @@ class LunaticHeaderTest {
     /** The host-api module directory (surefire runs tests there). */
     private static final Path MODULE = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     private static final Path RESOURCES = MODULE.resolve("src/test/resources");
-    private static final Path ABI_COPY = RESOURCES.resolve("abi/lunatic-abi.json");
+    /** The copy LunaticAbi reads at run time. */
+    private static final Path ABI_COPY = MODULE.resolve("src/main/resources/dev/weft/hostapi/lunatic-abi.json");
     private static final Path DOC_COPY = RESOURCES.resolve("abi/LUNATIC-ABI.md");
     /** ../shared/abi beside the repository, when present (the source of the copies). */
     private static final Path SHARED_ABI = MODULE.getParent().getParent().resolve("shared/abi");
@@ -126,159 +125,21 @@ class LunaticHeaderTest {
     // ---------------------------------------------------------------------------------------------
     // The ABI, from the JSON: "module\tname\t(params)->(results)"
 
-    private static List<String> abiSignatures() throws IOException {
-        Object json = new Json(Files.readString(ABI_COPY)).parse();
+    private static List<String> abiSignatures() {
         List<String> out = new ArrayList<>();
-        for (Object o : (List<?>) json) {
-            Map<?, ?> f = (Map<?, ?>) o;
+        for (LunaticAbi.Function f : LunaticAbi.functions()) {
             List<String> params = new ArrayList<>();
-            for (Object p : (List<?>) f.get("params")) {
-                params.add((String) ((List<?>) p).get(1));
+            for (var type : f.type().params()) {
+                params.add(valType(type.opcode()));
             }
-            String ret = (String) f.get("ret");
-            out.add(f.get("module") + "\t" + f.get("name") + "\tfunc(" + String.join(",", params) + ")->("
-                    + ret + ")");
+            List<String> results = new ArrayList<>();
+            for (var type : f.type().returns()) {
+                results.add(valType(type.opcode()));
+            }
+            out.add(f.module() + "\t" + f.name() + "\tfunc(" + String.join(",", params) + ")->("
+                    + String.join(",", results) + ")");
         }
         return out;
-    }
-
-    /** A minimal JSON parser: objects (as LinkedHashMap), arrays, strings, numbers, true/false/null. */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        Json(String s) {
-            this.s = s;
-        }
-
-        Object parse() {
-            Object v = value();
-            ws();
-            if (i != s.length()) {
-                throw error("trailing characters");
-            }
-            return v;
-        }
-
-        private Object value() {
-            ws();
-            if (i >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(i);
-            switch (c) {
-                case '{': {
-                    i++;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    ws();
-                    if (peek('}')) {
-                        return m;
-                    }
-                    do {
-                        ws();
-                        String k = string();
-                        ws();
-                        expect(':');
-                        m.put(k, value());
-                        ws();
-                    } while (peek(','));
-                    expect('}');
-                    return m;
-                }
-                case '[': {
-                    i++;
-                    List<Object> l = new ArrayList<>();
-                    ws();
-                    if (peek(']')) {
-                        return l;
-                    }
-                    do {
-                        l.add(value());
-                        ws();
-                    } while (peek(','));
-                    expect(']');
-                    return l;
-                }
-                case '"':
-                    return string();
-                default:
-                    if (s.startsWith("true", i)) {
-                        i += 4;
-                        return Boolean.TRUE;
-                    }
-                    if (s.startsWith("false", i)) {
-                        i += 5;
-                        return Boolean.FALSE;
-                    }
-                    if (s.startsWith("null", i)) {
-                        i += 4;
-                        return null;
-                    }
-                    int start = i;
-                    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                        i++;
-                    }
-                    if (start == i) {
-                        throw error("unexpected character '" + c + "'");
-                    }
-                    return Double.parseDouble(s.substring(start, i));
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder b = new StringBuilder();
-            while (true) {
-                if (i >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return b.toString();
-                }
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'n': b.append('\n'); break;
-                    case 't': b.append('\t'); break;
-                    case 'r': b.append('\r'); break;
-                    case 'b': b.append('\b'); break;
-                    case 'f': b.append('\f'); break;
-                    case 'u':
-                        b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                        break;
-                    default: b.append(e);
-                }
-            }
-        }
-
-        private void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-        }
-
-        private boolean peek(char c) {
-            if (i < s.length() && s.charAt(i) == c) {
-                i++;
-                return true;
-            }
-            return false;
-        }
-
-        private void expect(char c) {
-            if (!peek(c)) {
-                throw error("expected '" + c + "'");
-            }
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("JSON: " + what + " at offset " + i);
-        }
     }
 
     // ---------------------------------------------------------------------------------------------

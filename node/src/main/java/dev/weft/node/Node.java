@@ -167,13 +167,11 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Like {@link #spawnWasm(WasmModule, WasmConfig, String, Object...)}, but the process starts
-     * only once its exit is watched: {@link WasmSpawn#exited()} has its exit reason even when it
-     * ends at once ({@link #awaitExit(Pid, Duration)} called after a process has gone gives
-     * {@code noproc}).
+     * Starts a process running {@code body} once its exit is watched: {@link StartedProcess#exited()} has
+     * its exit reason even when it ends at once ({@link #awaitExit(Pid, Duration)} called after a
+     * process has gone gives {@code noproc}).
      */
-    public WasmSpawn startWasm(WasmModule module, WasmConfig config, String export, Object... args) {
-        ProcessBody body = wasmBody(module, config, export, args);
+    public StartedProcess start(ProcessBody body) {
         CountDownLatch watched = new CountDownLatch(1);
         Pid pid = runtime.spawn(ctx -> {
             watched.await();
@@ -181,11 +179,16 @@ public final class Node implements AutoCloseable {
         });
         CompletableFuture<ExitReason> exited = runtime.whenExited(pid);
         watched.countDown();
-        return new WasmSpawn(pid, exited);
+        return new StartedProcess(pid, exited);
+    }
+
+    /** {@link #start(ProcessBody)} of {@link #spawnWasm(WasmModule, WasmConfig, String, Object...)}'s process. */
+    public StartedProcess startWasm(WasmModule module, WasmConfig config, String export, Object... args) {
+        return start(wasmBody(module, config, export, args));
     }
 
     /** {@link #startWasm(WasmModule, WasmConfig, String, Object...)} with {@link WasmConfig#defaults()}. */
-    public WasmSpawn startWasm(WasmModule module, String export, Object... args) {
+    public StartedProcess startWasm(WasmModule module, String export, Object... args) {
         return startWasm(module, WasmConfig.defaults(), export, args);
     }
 

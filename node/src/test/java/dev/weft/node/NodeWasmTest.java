@@ -91,7 +91,7 @@ class NodeWasmTest {
     void aGuestSendsATaggedDataMessageToAJavaProcess(Engine engine) throws Exception {
         WasmModule module = node.loadModule(resource("guest.wasm"), engine);
         try (AttachedProcess me = node.attach()) {
-            WasmSpawn guest = node.startWasm(module, "greet", me.self().serial(), 77L);
+            StartedProcess guest = node.startWasm(module, "greet", me.self().serial(), 77L);
             Message m = me.receive(WAIT);
             assertNotNull(m, "no message from the guest");
             assertEquals(77L, m.tag());
@@ -106,7 +106,7 @@ class NodeWasmTest {
     void javaAndAGuestExchangeTaggedData(Engine engine) throws Exception {
         WasmModule module = node.loadModule(resource("guest.wasm"), engine);
         try (AttachedProcess me = node.attach()) {
-            WasmSpawn guest = node.startWasm(module, "echo", me.self().serial(), 5);
+            StartedProcess guest = node.startWasm(module, "echo", me.self().serial(), 5);
             node.sendData(guest.pid(), 10, new byte[] {1, 2, 3});
             Message m = me.receive(WAIT);
             assertNotNull(m, "no reply from the guest");
@@ -164,11 +164,11 @@ class NodeWasmTest {
     @Test
     void aTrappingGuestKillsALinkedJavaProcess() throws Exception {
         WasmModule module = node.loadModule(resource("guest.wasm"));
-        Pid java = node.spawn(ctx -> {
+        StartedProcess java = node.start(ctx -> { // watched before it runs: it may die at once
             ctx.spawnLink(Node.wasmBody(module, WasmConfig.defaults(), "boom"));
             ctx.receive(); // never arrives: the link kills this process first
         });
-        ExitReason reason = node.awaitExit(java, WAIT);
+        ExitReason reason = java.awaitExit(WAIT);
         ExitReason.Error error = assertInstanceOf(ExitReason.Error.class, reason);
         assertTrue(error.message().contains("unreachable"), error.message());
     }

@@ -3,7 +3,6 @@ package dev.weft.node.cli;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.weft.node.Node;
 import dev.weft.process.ExitReason;
-import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.wasm.WasmModule;
 import dev.weft.process.wasm.WasmProcess;
@@ -15,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -322,15 +319,7 @@ final class TestMode {
                         + e.getMessage() + "\n");
             }
             try (Node node = Node.builder().name("weft-test").build()) {
-                CountDownLatch watched = new CountDownLatch(1);
-                ProcessBody gated = ctx -> {
-                    watched.await();
-                    body.run(ctx);
-                };
-                Pid root = node.spawn(gated);
-                CompletableFuture<ExitReason> exited = node.whenExited(root);
-                watched.countDown();
-                reason = exited.join();
+                reason = node.start(body).exited().join(); // watched before it runs: a quick guest must not end first
             }
         } finally {
             stdout.flush();

@@ -6,7 +6,6 @@ import dev.weft.hostapi.LunaticHost;
 import dev.weft.node.Wasi;
 import dev.weft.node.Node;
 import dev.weft.process.ExitReason;
-import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoadException;
@@ -26,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -342,16 +339,7 @@ public final class WeftCli implements Callable<Integer> {
             }
             ExitReason reason;
             try (Node node = Node.builder().name("weft-run").build()) {
-                // the root process starts once its exit is watched: a quick guest must not end first
-                CountDownLatch watched = new CountDownLatch(1);
-                ProcessBody gated = ctx -> {
-                    watched.await();
-                    body.run(ctx);
-                };
-                Pid root = node.spawn(gated);
-                CompletableFuture<ExitReason> exited = node.whenExited(root);
-                watched.countDown();
-                reason = exited.join();
+                reason = node.start(body).exited().join(); // watched before it runs: a quick guest must not end first
             } finally {
                 out.flush();
                 err.flush();

@@ -10,12 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A process started by {@link Node#startWasm}: its pid and its exit reason, watched from before it
+ * A process started by {@link Node#start} or {@link Node#startWasm}: its pid and its exit reason, watched from before it
  * ran, so even a guest that ends at once has its real reason (not {@code noproc}).
  */
-public record WasmSpawn(Pid pid, CompletableFuture<ExitReason> exited) {
+public record StartedProcess(Pid pid, CompletableFuture<ExitReason> exited) {
 
-    public WasmSpawn {
+    public StartedProcess {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(exited, "exited");
     }
