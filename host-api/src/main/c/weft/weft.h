@@ -52,6 +52,8 @@
  *                                                 WEFT_LINK_DIED, WEFT_PROCESS_DIED or WEFT_TIMEOUT
  *   weft_spawn(link_tag, "export", args, nargs, &pid)
  *                                                 start a process; args built with weft_i32/weft_i64
+ *   weft_spawn_with(link_tag, config, module, "export", args, nargs, &pid)
+ *                                                 the same with a config / compiled module
  *   weft_link(pid, tag), weft_trap_exit(on), weft_sleep_ms(ms)
  *   weft_register(name, pid), weft_whereis(name, &pid)   name registry of this node
  *   weft_error_message(error_id, buf, cap)         text of an error id, which is then freed
@@ -142,10 +144,28 @@ static inline weft_arg weft_i64(int64_t v) {
  * WEFT_LINK_DIED message this process gets if the child fails (see weft_trap_exit).
  * Returns WEFT_OK with the child's pid in *pid, or WEFT_ERROR with an error id in *pid (pass it to
  * weft_error_message). Returns WEFT_ERROR with *pid = 0 if nargs > WEFT_MAX_ARGS.
- * An export that does not exist, or wrong argument types, make the child fail, not this process.
+ * An export that does not exist, or arguments that do not fit it, give WEFT_ERROR.
  */
+static inline int weft_spawn_with(int64_t link_tag, int64_t config_id, int64_t module_id,
+                                  const char *export_name, const weft_arg *args, size_t nargs,
+                                  uint64_t *pid);
+
 static inline int weft_spawn(int64_t link_tag, const char *export_name, const weft_arg *args,
                              size_t nargs, uint64_t *pid) {
+    return weft_spawn_with(link_tag, LUNATIC_INHERIT_CONFIG, LUNATIC_INHERIT_MODULE, export_name,
+                           args, nargs, pid);
+}
+
+/*
+ * weft_spawn() with a config and a module of your choice: config_id from
+ * lunatic_process_create_config() (LUNATIC_INHERIT_CONFIG for this process's own), module_id from
+ * lunatic_process_compile_module() (LUNATIC_INHERIT_MODULE for this module). The child never gets
+ * more than this process holds: less memory, fewer permissions and only directories this process
+ * can reach. A config that preopens a directory this process cannot reach gives WEFT_ERROR.
+ */
+static inline int weft_spawn_with(int64_t link_tag, int64_t config_id, int64_t module_id,
+                                  const char *export_name, const weft_arg *args, size_t nargs,
+                                  uint64_t *pid) {
     uint8_t records[WEFT_MAX_ARGS * LUNATIC_PARAM_SIZE];
     uint8_t *p = records;
     if (nargs > WEFT_MAX_ARGS) {
@@ -156,9 +176,9 @@ static inline int weft_spawn(int64_t link_tag, const char *export_name, const we
         p = args[i].type == LUNATIC_PARAM_I32 ? lunatic_param_i32(p, (int32_t)args[i].value)
                                               : lunatic_param_i64(p, args[i].value);
     }
-    return lunatic_process_spawn(link_tag, LUNATIC_INHERIT_CONFIG, LUNATIC_INHERIT_MODULE,
-                                 export_name, (uint32_t)strlen(export_name), records,
-                                 (uint32_t)(p - records), pid) == LUNATIC_OK ? WEFT_OK : WEFT_ERROR;
+    return lunatic_process_spawn(link_tag, config_id, module_id, export_name,
+                                 (uint32_t)strlen(export_name), records, (uint32_t)(p - records),
+                                 pid) == LUNATIC_OK ? WEFT_OK : WEFT_ERROR;
 }
 
 /* Links this process with pid; tag (non-zero) identifies pid in a WEFT_LINK_DIED message. */
@@ -240,12 +260,12 @@ static inline int weft_receive_any(void *buf, size_t capacity, weft_message *msg
 /* ---- Registry --------------------------------------------------------------------------------- */
 
 /*
- * Registers pid under name (overwriting any previous entry) in this node's registry. Weft registers
- * the calling process only. The node id passed is lunatic_process_environment_id(), which Weft
- * answers with its node id (lunatic::distributed::node_id is not implemented by Weft yet).
+ * Registers the live process pid of this node under name (overwriting any previous entry) in this
+ * node's registry. The name is freed when pid ends; a pid that has already ended only removes the
+ * name.
  */
 static inline void weft_register(const char *name, uint64_t pid) {
-    lunatic_registry_put(name, (uint32_t)strlen(name), lunatic_process_environment_id(), pid);
+    lunatic_registry_put(name, (uint32_t)strlen(name), lunatic_distributed_node_id(), pid);
 }
 
 /* Looks up name: WEFT_OK with the pid in *pid, or WEFT_ERROR if nothing is registered under it. */

@@ -17,3 +17,8 @@ CC="${CC:-clang}"
 "$CC" --target=wasm32-wasi -O2 -std=c11 -Wall -Wextra -Werror \
     -I "$include" \
     -o "$out/all_imports.wasm" "$here/all_imports.c"
+
+# Command module exporting the functions ConfigsHostTest runs as processes.
+"$CC" --target=wasm32-wasi -O2 -std=c11 -Wall -Wextra -Werror -Wl,--strip-debug \
+    -I "$include" \
+    -o "$out/configs.wasm" "$here/configs.c"

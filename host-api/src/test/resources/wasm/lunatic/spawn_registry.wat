@@ -131,7 +131,7 @@
     (drop (call $spawn (i64.const 0) (i64.const -1) (i64.const -1)
       (i32.const 0x200) (i32.const 5) (i32.const 0x300) (i32.const 16) (i32.const 0x500))))
 
-  ;; spawn with config 5: traps as not implemented yet
+  ;; spawn with config 5, which does not exist: traps
   (func (export "spawn_config")
     (drop (call $spawn (i64.const 0) (i64.const 5) (i64.const -1)
       (i32.const 0x200) (i32.const 5) (i32.const 0x300) (i32.const 51) (i32.const 0x500))))

@@ -4,7 +4,7 @@ import dev.weft.hostapi.DataMessage;
 import dev.weft.mailbox.Message;
 import dev.weft.mailbox.MessageFilter;
 import dev.weft.node.Node;
-import dev.weft.node.WasmConfig;
+import dev.weft.hostapi.WasmConfig;
 import dev.weft.node.StartedProcess;
 import dev.weft.process.AttachedProcess;
 import dev.weft.process.ExitReason;

@@ -7,6 +7,7 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
+import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import dev.weft.mailbox.Message;
 import dev.weft.mailbox.MessageFilter;
@@ -17,14 +18,13 @@ import dev.weft.process.MonitorRef;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
+import dev.weft.process.wasm.ModuleLoadException;
+import dev.weft.process.wasm.ModuleLoader;
 import dev.weft.process.wasm.WasmModule;
 import dev.weft.process.wasm.WasmProcess;
 import dev.weft.scheduler.TimerRef;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,53 +33,69 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import dev.weft.hostapi.internal.GuestMemory;
+
+import static dev.weft.hostapi.internal.GuestMemory.range;
+import static dev.weft.hostapi.internal.GuestMemory.string;
+import static dev.weft.hostapi.internal.GuestMemory.trap;
 
 /**
- * Lunatic's host ABI ({@code lunatic::*}, v0.13.2) for one Wasm process, on Chicory:
- * {@code WasmProcess.builder(module, export).hostFunctions(LunaticHost::importValues)}.
- *
- * <p>Every one of the 140 functions of {@link LunaticAbi} is provided with its exact signature, so
- * any Lunatic guest links. Implemented with Lunatic's semantics:
+ * Lunatic's host ABI ({@code lunatic::*}, v0.13.2) on Chicory: the host of one node's Wasm
+ * processes. {@link #processBody} makes the body of a process running an export of a module with a
+ * {@link WasmConfig}: WASI preview 1 from the config, and all 140 functions of {@link LunaticAbi}
+ * with their exact signatures, so any Lunatic guest links. Implemented with Lunatic's semantics:
  *
  * <ul>
  *   <li>{@code lunatic::message}: data messages built in the per-process scratch message
  *       ({@code create_data}, {@code write_data}, {@code read_data}, {@code seek_data},
  *       {@code get_tag}, {@code get_process_id}, {@code data_size}), {@code send},
  *       {@code send_receive_skip_search} and {@code receive} (selective by a tag array, timeouts in
- *       ms with {@code u64::MAX} = none, codes 0 data / 1 link died / 2 process died / 9027 timeout).
- *       Resources cannot travel in messages yet: {@code push_*} traps ("modules cannot be sent
- *       yet"), {@code take_*} traps because a message never carries a resource;
+ *       ms with {@code u64::MAX} = none, codes 0 data / 1 link died / 2 process died / 9027 timeout);
+ *       modules travel in messages ({@code push_module}, {@code take_module}); TCP, TLS and UDP
+ *       resources do not (networking is not implemented), their {@code push_*} and {@code take_*}
+ *       trap;
  *   <li>{@code lunatic::process}: {@code process_id}, {@code environment_id}, {@code sleep_ms},
  *       {@code die_when_link_dies}, {@code link}, {@code unlink}, {@code monitor},
  *       {@code stop_monitoring}, {@code kill}, {@code exists};
- *   <li>{@code lunatic::process::spawn} with {@code config_id = -1} and {@code module_id = -1} (the
- *       caller's module and memory limit), only for hosts made with {@link #forModule(WasmModule, int)}:
- *       parses the 17-byte parameter records (i32, i64; v128 traps as unsupported), spawns the export
- *       with the same host functions, linked with the given tag if {@code link != 0} (the link exists
- *       before any child code runs, as in Lunatic), writes the child's id and returns 0; an unknown
- *       export or arguments that do not fit its signature return 1 with an error id written instead.
- *       Other config or module ids trap as not implemented yet (configs and {@code compile_module}
- *       are not built); so does spawn in a host made by the static {@link #importValues} or
- *       {@link #functions}, which do not know the caller's module;
- *   <li>{@code lunatic::process::get_or_spawn}, with the same restrictions: returns 2 with the
- *       holder's node id and id if the name is registered, else spawns like {@code spawn} and
- *       registers the child under the name (0), or returns 1 with an error id. Lunatic holds the
- *       registry's write lock; Weft gets the same outcome without it: the child registers itself
+ *   <li>configs: {@code create_config} (every permission denied, no fuel limit, 4 GiB; -1 without
+ *       the permission), {@code drop_config}, the getters and setters of max memory, max fuel and
+ *       the three permissions, and {@code lunatic::wasi}'s {@code config_add_environment_variable},
+ *       {@code config_add_command_line_argument}, {@code config_preopen_dir};
+ *   <li>{@code compile_module} (through the node's {@link ModuleLoader}: cached by content; 1 with
+ *       an error id for bytes that are not a valid module, -1 without the permission) and
+ *       {@code drop_module};
+ *   <li>{@code spawn} and {@code get_or_spawn} with a config and module id ({@code -1}: the caller's
+ *       own), the 17-byte parameter records (i32, i64; v128 traps as unsupported), linked with the
+ *       given tag if {@code link != 0} (the link exists before any child code runs, as in Lunatic);
+ *       an unknown export or arguments that do not fit its signature return 1 with an error id. A
+ *       process whose config does not allow spawning traps. {@code get_or_spawn} returns 2 with the
+ *       holder if the name is registered, else spawns and registers the child (0). Lunatic holds
+ *       the registry's write lock; Weft gets the same outcome without it: the child registers itself
  *       before any guest code runs, and if another process took the name first, that child ends
  *       without running and the caller gets the winner (2);
  *   <li>{@code lunatic::registry} ({@code put}, {@code get}, {@code remove}) on the node's registry
- *       (see {@link ProcessContext#register}). Names are UTF-8. Weft fixes Lunatic's defect
- *       "registry entries of dead processes are not removed": a name held by a process is freed when
- *       the process ends, so {@code get} never answers a dead process, and {@code put} of a pid that
- *       is not alive only removes the name. {@code put} overwrites an existing name, as in Lunatic;
- *       it can register the calling process only (another live local process traps as not
- *       implemented yet, and so does a process of another node);
+ *       (see {@link ProcessContext#register}). Names are UTF-8; {@code put} overwrites, as in Lunatic;
+ *   <li>{@code lunatic::distributed} with the answers of a node that is alone: {@code node_id} (the
+ *       node's id), {@code nodes_count} (1), {@code get_nodes} (this node), {@code module_id} (a
+ *       node-wide id per module, {@link #moduleId}); {@code spawn}, {@code send} and
+ *       {@code send_receive_skip_search} work on this node; {@code spawn} to another node returns 1
+ *       (node not found), {@code send} to another node traps;
  *   <li>{@code lunatic::timer} ({@code send_after}, {@code cancel_timer}), {@code lunatic::version},
  *       {@code lunatic::error} (the per-process error table).
  * </ul>
  *
  * Every other function traps the calling process with
  * {@code "lunatic::<module>::<name> is not implemented yet"}.
+ *
+ * <p>Where Weft fixes Lunatic's defects: a config never grants a child more than its creator holds
+ * (the smaller memory cap and fuel limit, each permission only if the creator has it, and only
+ * directories inside the creator's: {@link WasmConfig#limitedBy}); a name in the registry is freed
+ * when its process ends, so {@code get} never answers a dead process, and {@code put} of a pid that
+ * is not alive only removes the name.
  *
  * <p>Guest process ids are the {@link Pid#serial() serials} of pids of this node: the guest's
  * {@code u64} id {@code n} is {@code new Pid(self.node(), n)}. Messages a guest sends carry a
@@ -94,12 +110,16 @@ import java.util.Objects;
  * {@code send_receive_skip_search} waits for the first message with the reply tag, already queued or
  * newly arriving (Weft's mailbox has no skip-search; with fresh reply tags, as lunatic-rs uses them,
  * this is the same); {@code kill} is Erlang's untrappable {@code exit(pid, kill)} (the target exits
- * with {@code killed}); a guest's timeouts and sleeps above about 146 years count as none.
+ * with {@code killed}); a guest's timeouts and sleeps above about 146 years count as none; the
+ * config's fuel limit is recorded and passed on, not enforced yet.
  *
- * <p>Bad input from the guest (a pointer or length outside its memory, an unknown resource id, no
- * scratch message) traps the calling process with a {@link WasmRuntimeException} whose message starts
- * with the host function's name, e.g. {@code "lunatic::message::write_data: pointer 0x10000 + length 8
- * is outside the guest's memory of 65536 bytes"}; other processes are not affected.
+ * <p>Bad input from the guest (a pointer or length outside its memory, invalid UTF-8, an unknown
+ * resource id, no scratch message) traps the calling process with a {@link WasmRuntimeException}
+ * whose message starts with the host function's name, e.g. {@code "lunatic::message::write_data:
+ * pointer 0x10000 + length 8 is outside the guest's memory of 65536 bytes"}; other processes are not
+ * affected.
+ *
+ * <p>Thread-safe: one per node, shared by its processes; each process has its own resource tables.
  */
 public final class LunaticHost {
 
@@ -117,12 +137,124 @@ public final class LunaticHost {
     public static final int VERSION_MINOR = 13;
     public static final int VERSION_PATCH = 2;
 
-    private LunaticHost() {}
+    private final ModuleLoader moduleLoader;
+    private final Function<ProcessContext, List<ImportFunction>> otherImports;
+    private final Map<Long, WasmModule> modulesById = new ConcurrentHashMap<>();
+    private final Map<WasmModule, Long> moduleIds = new ConcurrentHashMap<>();
+    private final AtomicLong nextModuleId = new AtomicLong(1);
+
+    private LunaticHost(Builder b) {
+        this.moduleLoader = b.moduleLoader;
+        this.otherImports = b.otherImports;
+    }
+
+    /** A builder of the host of one node. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link LunaticHost}. Not thread-safe. */
+    public static final class Builder {
+        private ModuleLoader moduleLoader;
+        private Function<ProcessContext, List<ImportFunction>> otherImports = ctx -> List.of();
+
+        private Builder() {}
+
+        /**
+         * Where {@code lunatic::process::compile_module} loads modules (default: a loader of its own
+         * with the compiler engine). A node passes its module cache.
+         */
+        public Builder moduleLoader(ModuleLoader loader) {
+            this.moduleLoader = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /**
+         * More host functions per process (for example {@code weft::*}), made from each process's
+         * context before WASI and the {@code lunatic::*} ones.
+         */
+        public Builder otherImports(Function<ProcessContext, List<ImportFunction>> otherImports) {
+            this.otherImports = Objects.requireNonNull(otherImports, "otherImports");
+            return this;
+        }
+
+        public LunaticHost build() {
+            if (moduleLoader == null) {
+                moduleLoader = new ModuleLoader();
+            }
+            return new LunaticHost(this);
+        }
+    }
 
     /**
-     * The import values of one process: all 140 {@code lunatic::*} functions, bound to {@code ctx}.
-     * This host does not know the process's module: {@code lunatic::process::spawn} traps as not
-     * implemented yet; use {@link #forModule(WasmModule, int)} for guests that spawn.
+     * The body of a Wasm process running {@code export} of {@code module} with {@code args} (an
+     * {@link Integer} per i32 parameter, a {@link Long} per i64, a {@link Float} per f32, a
+     * {@link Double} per f64) and {@code config}: at most {@code config.maxMemoryPages()} pages of
+     * memory, WASI preview 1 made from the config if it has WASI (closed when the process ends), and
+     * the 140 {@code lunatic::*} functions. The processes it spawns get the same, with the module and
+     * config the guest names.
+     *
+     * @throws IllegalArgumentException if {@code export} is not a function export of the module or
+     *     the arguments do not fit its signature
+     */
+    public ProcessBody processBody(WasmModule module, WasmConfig config, String export, Object... args) {
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(export, "export");
+        Object[] arguments = args.clone();
+        int pages = config.maxMemoryPages();
+        WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).build(); // checks export and args now
+        return ctx -> {
+            OpenedWasi wasi = new OpenedWasi();
+            try {
+                WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages)
+                        .hostFunctions(c -> ImportValues.builder().withFunctions(functions(c, module, config, wasi)).build())
+                        .build()
+                        .run(ctx);
+            } finally {
+                wasi.close();
+            }
+        };
+    }
+
+    /** The WASI of one process, closed (its open files with it) when the process ends. */
+    private static final class OpenedWasi {
+        private WasiPreview1 wasi;
+
+        void close() {
+            if (wasi != null) {
+                wasi.close();
+            }
+        }
+    }
+
+    /** The other functions, WASI (if the config has it) and the 140 {@code lunatic::*} functions of one process. */
+    private List<ImportFunction> functions(ProcessContext ctx, WasmModule module, WasmConfig config, OpenedWasi opened) {
+        List<ImportFunction> functions = new ArrayList<>(otherImports.apply(ctx));
+        if (config.wasi()) {
+            opened.wasi = WasiPreview1.builder().withOptions(Wasi.options(config)).build();
+            functions.addAll(Wasi.functions(opened.wasi));
+        }
+        functions.addAll(lunaticFunctions(new State(ctx, this, module, config)));
+        return functions;
+    }
+
+    /**
+     * The node-wide id of {@code module} for {@code lunatic::distributed::module_id} and
+     * {@code lunatic::distributed::spawn}: the same module always gets the same id.
+     */
+    public long moduleId(WasmModule module) {
+        return moduleIds.computeIfAbsent(module, m -> {
+            long id = nextModuleId.getAndIncrement();
+            modulesById.put(id, m);
+            return id;
+        });
+    }
+
+    /**
+     * The import values of one process: all 140 {@code lunatic::*} functions, bound to {@code ctx},
+     * without a module or config: {@code spawn}, {@code compile_module} and the other functions that
+     * need them trap as unavailable. For guests that spawn, use {@link #processBody}.
      */
     public static ImportValues importValues(ProcessContext ctx) {
         return ImportValues.builder().withFunctions(functions(ctx)).build();
@@ -130,61 +262,11 @@ public final class LunaticHost {
 
     /** The 140 {@code lunatic::*} host functions of one process, bound to {@code ctx} (see {@link #importValues}). */
     public static List<ImportFunction> functions(ProcessContext ctx) {
-        return functions(ctx, null);
+        return lunaticFunctions(new State(Objects.requireNonNull(ctx, "ctx"), null, null, WasmConfig.defaults()));
     }
 
-    /**
-     * The host of processes running {@code module} with at most {@code maxMemoryPages} pages of
-     * memory: as {@link #importValues}, and {@code lunatic::process::spawn} with the inherit
-     * sentinels spawns exports of {@code module} with the same limit and the same host functions.
-     * Use it as {@code WasmProcess.builder(module, export).maxMemoryPages(pages)
-     * .hostFunctions(LunaticHost.forModule(module, pages)::importValues)}.
-     */
-    public static ForModule forModule(WasmModule module, int maxMemoryPages) {
-        return new ForModule(module, maxMemoryPages, ctx -> List.of());
-    }
-
-    /** The host functions of the processes of one module; see {@link LunaticHost#forModule}. */
-    public static final class ForModule {
-        private final WasmModule module;
-        private final int maxMemoryPages;
-        private final java.util.function.Function<ProcessContext, List<ImportFunction>> others;
-
-        private ForModule(WasmModule module, int maxMemoryPages,
-                java.util.function.Function<ProcessContext, List<ImportFunction>> others) {
-            this.module = Objects.requireNonNull(module, "module");
-            if (maxMemoryPages < 0 || maxMemoryPages > 65536) {
-                throw new IllegalArgumentException("maxMemoryPages must be within 0..65536: " + maxMemoryPages);
-            }
-            this.maxMemoryPages = maxMemoryPages;
-            this.others = Objects.requireNonNull(others, "others");
-        }
-
-        /**
-         * This host with more host functions per process (e.g. WASI preview 1), made from each
-         * process's context before the {@code lunatic::*} ones; processes spawned by a guest get them
-         * too.
-         */
-        public ForModule withOtherImports(java.util.function.Function<ProcessContext, List<ImportFunction>> others) {
-            return new ForModule(module, maxMemoryPages, others);
-        }
-
-        /** The import values of one process of the module, bound to {@code ctx}. */
-        public ImportValues importValues(ProcessContext ctx) {
-            return ImportValues.builder().withFunctions(functions(ctx)).build();
-        }
-
-        /** The other host functions and the 140 {@code lunatic::*} ones of one process of the module. */
-        public List<ImportFunction> functions(ProcessContext ctx) {
-            List<ImportFunction> functions = new ArrayList<>(others.apply(ctx));
-            functions.addAll(LunaticHost.functions(ctx, this));
-            return functions;
-        }
-    }
-
-    private static List<ImportFunction> functions(ProcessContext ctx, ForModule host) {
-        Objects.requireNonNull(ctx, "ctx");
-        Map<String, WasmFunctionHandle> implemented = new State(ctx, host).implementations();
+    private static List<ImportFunction> lunaticFunctions(State state) {
+        Map<String, WasmFunctionHandle> implemented = state.implementations();
         List<ImportFunction> functions = new ArrayList<>(LunaticAbi.functions().size());
         for (LunaticAbi.Function f : LunaticAbi.functions()) {
             WasmFunctionHandle handle = implemented.remove(f.qualifiedName());
@@ -205,39 +287,13 @@ public final class LunaticHost {
     }
 
     private static final java.util.Set<String> IMPLEMENTED = java.util.Set.copyOf(
-            new State(null, null).implementations().keySet());
+            new State(null, null, null, WasmConfig.defaults()).implementations().keySet());
 
     private static WasmFunctionHandle notImplemented(String qualifiedName) {
         String message = qualifiedName + " is not implemented yet";
         return (instance, args) -> {
             throw new WasmRuntimeException(message);
         };
-    }
-
-    static WasmRuntimeException trap(String function, String message) {
-        return new WasmRuntimeException(function + ": " + message);
-    }
-
-    // ------------------------------------------------------------------ guest memory
-
-    private static Memory memory(Instance instance, String function) {
-        Memory memory = instance.memory();
-        if (memory == null) {
-            throw trap(function, "the guest exports no memory");
-        }
-        return memory;
-    }
-
-    /** Checks that [ptr, ptr + len) lies in the guest's memory; both are unsigned. */
-    private static Memory range(Instance instance, String function, int ptr, long len) {
-        Memory memory = memory(instance, function);
-        long size = memory.pages() * 65536L;
-        long start = Integer.toUnsignedLong(ptr);
-        if (start + len > size) {
-            throw trap(function, "pointer 0x" + Long.toHexString(start) + " + length " + len
-                    + " is outside the guest's memory of " + size + " bytes");
-        }
-        return memory;
     }
 
     /** A {@code u64} millisecond timeout: null for none ({@code u64::MAX}, or too long to matter). */
@@ -260,6 +316,7 @@ public final class LunaticHost {
         int size;
         int cursor;
         boolean shared; // buffer belongs to a received message: copy before writing
+        List<Object> resources = List.of(); // pushed (being built) or still to take (received); taken = null
 
         Scratch(int kind, long tag, long processId, Object signal, byte[] buffer, int size, boolean shared) {
             this.kind = kind;
@@ -290,6 +347,56 @@ public final class LunaticHost {
         }
     }
 
+    /**
+     * A config a guest made with {@code create_config}: every permission denied, no fuel limit,
+     * 4 GiB of memory, no arguments, environment or directories until the guest sets them.
+     */
+    private static final class GuestConfig {
+        long maxMemoryBytes = WasmConfig.MAX_MEMORY_BYTES;
+        long maxFuel;
+        boolean canCompileModules;
+        boolean canCreateConfigs;
+        boolean canSpawnProcesses;
+        final List<String> args = new ArrayList<>();
+        final Map<String, String> env = new LinkedHashMap<>();
+        final List<String> dirs = new ArrayList<>();
+
+        /**
+         * The config of a child spawned with it by a process holding {@code creator}: never more
+         * than the creator holds ({@link WasmConfig#limitedBy}); directories are guest paths of the
+         * creator's.
+         *
+         * @throws IllegalArgumentException if a directory is outside the creator's
+         */
+        WasmConfig toWasmConfig(WasmConfig creator) {
+            WasmConfig.Builder b = WasmConfig.builder()
+                    .withMaxMemoryBytes(maxMemoryBytes)
+                    .withMaxFuel(maxFuel)
+                    .withCanCompileModules(canCompileModules)
+                    .withCanCreateConfigs(canCreateConfigs)
+                    .withCanSpawnProcesses(canSpawnProcesses)
+                    .withArgs(args);
+            env.forEach(b::withEnv);
+            for (String dir : dirs) {
+                java.nio.file.Path host = creator.resolveDirectory(expandHome(dir));
+                if (host == null) {
+                    throw new IllegalArgumentException("the config preopens '" + dir
+                            + "', which is not inside a directory the spawning process can reach");
+                }
+                b.withDirectory(dir, host);
+            }
+            return b.build().limitedBy(creator);
+        }
+
+        /** Lunatic expands a leading "~" to the home directory. */
+        private static String expandHome(String dir) {
+            if (dir.equals("~") || dir.startsWith("~/")) {
+                return System.getProperty("user.home") + dir.substring(1);
+            }
+            return dir;
+        }
+    }
+
     private static final class State {
         private final ProcessContext ctx;
         private Scratch scratch;
@@ -299,11 +406,19 @@ public final class LunaticHost {
         private long nextTimerId = 1;
         private final Map<Pid, MonitorRef> monitors = new HashMap<>();
 
-        private final ForModule host; // null: spawn is not available
+        private final Map<Long, WasmModule> modules = new HashMap<>();
+        private final Map<Long, GuestConfig> configs = new HashMap<>();
+        private long nextResourceId = 1;
 
-        State(ProcessContext ctx, ForModule host) {
+        private final LunaticHost host; // null: spawn, compile_module and module_id are not available
+        private final WasmModule module; // this process's module (with host)
+        private final WasmConfig config; // this process's config
+
+        State(ProcessContext ctx, LunaticHost host, WasmModule module, WasmConfig config) {
             this.ctx = ctx;
             this.host = host;
+            this.module = module;
+            this.config = config;
         }
 
         private Pid pid(long id) {
@@ -319,6 +434,10 @@ public final class LunaticHost {
             error(m);
             registry(m);
             spawn(m);
+            configs(m);
+            modules(m);
+            wasiConfig(m);
+            distributed(m);
             return m;
         }
 
@@ -382,8 +501,27 @@ public final class LunaticHost {
                 Scratch s = scratch(mod + "data_size");
                 return new long[] {s.kind == DATA ? s.size : 0};
             });
-            for (String kind : List.of("module", "tcp_stream", "tls_stream", "udp_socket")) {
-                String what = kind.replace('_', ' ') + "s";
+            m.put(mod + "push_module", (inst, args) -> {
+                Scratch s = dataScratch(mod + "push_module");
+                WasmModule module = module(mod + "push_module", args[0]);
+                if (s.shared || !(s.resources instanceof ArrayList)) {
+                    s.resources = new ArrayList<>(s.resources);
+                }
+                s.resources.add(module);
+                return new long[] {s.resources.size() - 1};
+            });
+            m.put(mod + "take_module", (inst, args) -> {
+                String fn = mod + "take_module";
+                Scratch s = dataScratch(fn);
+                long index = args[0];
+                if (index < 0 || index >= s.resources.size() || !(s.resources.get((int) index) instanceof WasmModule module)) {
+                    throw trap(fn, "the message carries no module at index " + Long.toUnsignedString(index));
+                }
+                s.resources.set((int) index, null); // taken: moved into this process
+                return new long[] {addModule(module)};
+            });
+            for (String kind : List.of("tcp_stream", "tls_stream", "udp_socket")) {
+                String what = kind.replace('_', ' ') + "s (networking is not implemented yet)";
                 String push = mod + "push_" + kind;
                 String take = mod + "take_" + kind;
                 m.put(push, (inst, args) -> {
@@ -417,12 +555,16 @@ public final class LunaticHost {
             });
         }
 
+        /** What sending the scratch message sends. */
+        private static Object payload(Scratch s) {
+            return s.kind == DATA ? new DataMessage(s.bytes(), s.resources) : s.signal;
+        }
+
         /** Consumes the scratch message and sends it. */
         private void send(String function, long to) {
             Scratch s = scratch(function);
             scratch = null;
-            Object payload = s.kind == DATA ? new DataMessage(s.bytes()) : s.signal;
-            ctx.send(pid(to), s.tag, payload);
+            ctx.send(pid(to), s.tag, payload(s));
         }
 
         /**
@@ -453,6 +595,9 @@ public final class LunaticHost {
                 Object payload = msg.payload();
                 if (payload instanceof DataMessage data) {
                     scratch = new Scratch(DATA, msg.tag(), 0, null, data.data(), data.data().length, true);
+                    if (!data.resources().isEmpty()) {
+                        scratch.resources = new ArrayList<>(data.resources());
+                    }
                     return DATA;
                 }
                 if (payload instanceof byte[] bytes) {
@@ -527,7 +672,7 @@ public final class LunaticHost {
             m.put(mod + "send_after", (inst, args) -> {
                 Scratch s = scratch(mod + "send_after");
                 scratch = null;
-                Object payload = s.kind == DATA ? new DataMessage(s.bytes()) : s.signal;
+                Object payload = payload(s);
                 Duration delay = timeout(args[1]);
                 TimerRef ref = ctx.sendAfter(delay == null ? Duration.ofDays(365L * 1000) : delay, pid(args[0]),
                         s.tag, payload);
@@ -546,22 +691,6 @@ public final class LunaticHost {
 
         // ---------------------------------------------------------------- lunatic::registry
 
-        /** The UTF-8 string at [ptr, ptr + len) of the guest's memory; traps if outside or not UTF-8. */
-        private static String string(Instance inst, String function, int ptr, int len) {
-            long n = Integer.toUnsignedLong(len);
-            byte[] bytes = range(inst, function, ptr, n).readBytes(ptr, (int) n);
-            try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes))
-                        .toString();
-            } catch (CharacterCodingException e) {
-                throw trap(function, "the string at 0x" + Integer.toHexString(ptr) + " (length " + n
-                        + ") is not valid UTF-8");
-            }
-        }
-
         private void registry(Map<String, WasmFunctionHandle> m) {
             String mod = "lunatic::registry::";
             m.put(mod + "put", (inst, args) -> {
@@ -579,25 +708,23 @@ public final class LunaticHost {
                 if (target.equals(ctx.whereis(name))) {
                     return null;
                 }
-                if (!target.equals(ctx.self())) {
-                    if (!ctx.isAlive(target)) {
-                        // the entry of a dead process is gone at once (Weft's fix of Lunatic)
-                        ctx.unregister(name);
-                        return null;
-                    }
-                    throw trap(fn, "registering another live process (" + Long.toUnsignedString(args[3])
-                            + ") is not implemented yet");
+                if (!ctx.isAlive(target)) {
+                    // the entry of a dead process is gone at once (Weft's fix of Lunatic)
+                    ctx.unregister(name);
+                    return null;
                 }
                 // Lunatic overwrites silently; retry if another process takes the name in between
                 for (int attempt = 0; ; attempt++) {
                     ctx.unregister(name);
                     try {
-                        ctx.register(name);
+                        ctx.register(name, target);
                         return null;
                     } catch (dev.weft.process.NameTakenException taken) {
                         if (attempt >= 100) {
                             throw trap(fn, "the name '" + name + "' keeps being taken by other processes");
                         }
+                    } catch (IllegalArgumentException died) {
+                        return null; // the target died in between: its names are gone with it
                     }
                 }
             });
@@ -657,12 +784,11 @@ public final class LunaticHost {
             String fn = "lunatic::process::spawn";
             m.put(fn, (inst, args) -> {
                 long link = args[0];
-                checkInherit(fn, args[1], args[2]);
                 int idPtr = (int) args[7];
                 String export = string(inst, fn, (int) args[3], (int) args[4]);
                 Object[] params = params(inst, fn, (int) args[5], (int) args[6]);
                 Memory memory = range(inst, fn, idPtr, 8);
-                ProcessBody body = body(export, params, memory, idPtr);
+                ProcessBody body = body(fn, args[1], moduleOrOwn(fn, args[2]), export, params, memory, idPtr);
                 if (body == null) {
                     return new long[] {1};
                 }
@@ -674,7 +800,6 @@ public final class LunaticHost {
             m.put(gos, (inst, args) -> {
                 String name = string(inst, gos, (int) args[0], (int) args[1]);
                 long link = args[2];
-                checkInherit(gos, args[3], args[4]);
                 String export = string(inst, gos, (int) args[5], (int) args[6]);
                 Object[] params = params(inst, gos, (int) args[7], (int) args[8]);
                 int nodePtr = (int) args[9];
@@ -684,6 +809,7 @@ public final class LunaticHost {
                 if (name.isEmpty()) {
                     throw trap(gos, "an empty name cannot be registered");
                 }
+                WasmModule childModule = moduleOrOwn(gos, args[4]);
                 while (true) {
                     Pid holder = ctx.whereis(name);
                     if (holder != null) {
@@ -691,7 +817,7 @@ public final class LunaticHost {
                         memory.writeLong(idPtr, holder.serial());
                         return new long[] {2};
                     }
-                    ProcessBody body = body(export, params, memory, idPtr);
+                    ProcessBody body = body(gos, args[3], childModule, export, params, memory, idPtr);
                     if (body == null) {
                         return new long[] {1};
                     }
@@ -719,24 +845,235 @@ public final class LunaticHost {
             });
         }
 
-        private void checkInherit(String fn, long configId, long moduleId) {
-            if (host == null || configId != -1 || moduleId != -1) {
-                throw new WasmRuntimeException(fn + " is not implemented yet"
-                        + (host == null ? "" : " (only config_id = -1 and module_id = -1 are)"));
+        /** The host, or a trap of {@code fn} for a process made without one (no module, no config). */
+        private LunaticHost host(String fn) {
+            if (host == null) {
+                throw trap(fn, "this process was started without a module and config to spawn from"
+                        + " (LunaticHost.importValues); start it with LunaticHost.processBody");
             }
+            return host;
         }
 
-        /** The body of a child running export, or null after writing an error id at idPtr. */
-        private ProcessBody body(String export, Object[] params, Memory memory, int idPtr) {
+        /** The module a spawn names: this process's for -1, else a module resource. */
+        private WasmModule moduleOrOwn(String fn, long moduleId) {
+            host(fn);
+            return moduleId == -1 ? module : module(fn, moduleId);
+        }
+
+        /**
+         * The body of a child running export of childModule with the config {@code configId} names
+         * (this process's for -1), or null after writing an error id at idPtr. Traps if this process
+         * may not spawn.
+         */
+        private ProcessBody body(String fn, long configId, WasmModule childModule, String export, Object[] params,
+                Memory memory, int idPtr) {
+            if (!config.canSpawnProcesses()) {
+                throw trap(fn, "this process may not spawn processes (its config does not allow it)");
+            }
+            WasmConfig childConfig;
             try {
-                return WasmProcess.builder(host.module, export)
-                        .args(params)
-                        .maxMemoryPages(host.maxMemoryPages)
-                        .hostFunctions(host::importValues)
-                        .build();
+                childConfig = configId == -1 ? config : config(fn, configId).toWasmConfig(config);
             } catch (IllegalArgumentException e) {
                 memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + e.getMessage()));
                 return null;
+            }
+            try {
+                return host(fn).processBody(childModule, childConfig, export, params);
+            } catch (IllegalArgumentException e) {
+                memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + e.getMessage()));
+                return null;
+            }
+        }
+
+        // ---------------------------------------------------------------- configs and modules
+
+        private GuestConfig config(String fn, long id) {
+            GuestConfig c = configs.get(id);
+            if (c == null) {
+                throw trap(fn, "unknown config id " + Long.toUnsignedString(id));
+            }
+            return c;
+        }
+
+        private WasmModule module(String fn, long id) {
+            WasmModule mod = modules.get(id);
+            if (mod == null) {
+                throw trap(fn, "unknown module id " + Long.toUnsignedString(id));
+            }
+            return mod;
+        }
+
+        private long addModule(WasmModule mod) {
+            long id = nextResourceId++;
+            modules.put(id, mod);
+            return id;
+        }
+
+        private void configs(Map<String, WasmFunctionHandle> m) {
+            String mod = "lunatic::process::";
+            m.put(mod + "create_config", (inst, args) -> {
+                if (!config.canCreateConfigs()) {
+                    return new long[] {-1};
+                }
+                long id = nextResourceId++;
+                configs.put(id, new GuestConfig());
+                return new long[] {id};
+            });
+            m.put(mod + "drop_config", (inst, args) -> {
+                config(mod + "drop_config", args[0]);
+                configs.remove(args[0]);
+                return null;
+            });
+            m.put(mod + "config_set_max_memory", (inst, args) -> {
+                long bytes = args[1];
+                config(mod + "config_set_max_memory", args[0]).maxMemoryBytes =
+                        bytes < 0 || bytes > WasmConfig.MAX_MEMORY_BYTES ? WasmConfig.MAX_MEMORY_BYTES : bytes;
+                return null;
+            });
+            m.put(mod + "config_get_max_memory", (inst, args) ->
+                    new long[] {config(mod + "config_get_max_memory", args[0]).maxMemoryBytes});
+            m.put(mod + "config_set_max_fuel", (inst, args) -> {
+                config(mod + "config_set_max_fuel", args[0]).maxFuel = args[1] < 0 ? 0 : args[1];
+                return null;
+            });
+            m.put(mod + "config_get_max_fuel", (inst, args) ->
+                    new long[] {config(mod + "config_get_max_fuel", args[0]).maxFuel});
+            m.put(mod + "config_can_compile_modules", (inst, args) ->
+                    new long[] {config(mod + "config_can_compile_modules", args[0]).canCompileModules ? 1 : 0});
+            m.put(mod + "config_set_can_compile_modules", (inst, args) -> {
+                config(mod + "config_set_can_compile_modules", args[0]).canCompileModules = (int) args[1] != 0;
+                return null;
+            });
+            m.put(mod + "config_can_create_configs", (inst, args) ->
+                    new long[] {config(mod + "config_can_create_configs", args[0]).canCreateConfigs ? 1 : 0});
+            m.put(mod + "config_set_can_create_configs", (inst, args) -> {
+                config(mod + "config_set_can_create_configs", args[0]).canCreateConfigs = (int) args[1] != 0;
+                return null;
+            });
+            m.put(mod + "config_can_spawn_processes", (inst, args) ->
+                    new long[] {config(mod + "config_can_spawn_processes", args[0]).canSpawnProcesses ? 1 : 0});
+            m.put(mod + "config_set_can_spawn_processes", (inst, args) -> {
+                config(mod + "config_set_can_spawn_processes", args[0]).canSpawnProcesses = (int) args[1] != 0;
+                return null;
+            });
+        }
+
+        private void modules(Map<String, WasmFunctionHandle> m) {
+            String compile = "lunatic::process::compile_module";
+            m.put(compile, (inst, args) -> {
+                int idPtr = (int) args[2];
+                byte[] bytes = GuestMemory.bytes(inst, compile, (int) args[0], (int) args[1]);
+                Memory memory = range(inst, compile, idPtr, 8);
+                if (!config.canCompileModules()) {
+                    return new long[] {-1};
+                }
+                LunaticHost h = host(compile);
+                try {
+                    memory.writeLong(idPtr, addModule(h.moduleLoader.load(bytes)));
+                    return new long[] {0};
+                } catch (ModuleLoadException e) {
+                    memory.writeLong(idPtr, addError(e.getMessage()));
+                    return new long[] {1};
+                }
+            });
+            String drop = "lunatic::process::drop_module";
+            m.put(drop, (inst, args) -> {
+                module(drop, args[0]);
+                modules.remove(args[0]);
+                return null;
+            });
+        }
+
+        // ---------------------------------------------------------------- lunatic::wasi
+
+        private void wasiConfig(Map<String, WasmFunctionHandle> m) {
+            String mod = "lunatic::wasi::";
+            m.put(mod + "config_add_environment_variable", (inst, args) -> {
+                String fn = mod + "config_add_environment_variable";
+                GuestConfig c = config(fn, args[0]);
+                String key = string(inst, fn, (int) args[1], (int) args[2]);
+                String value = string(inst, fn, (int) args[3], (int) args[4]);
+                if (key.isEmpty() || key.indexOf('=') >= 0 || key.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+                    throw trap(fn, "'" + key + "' is not a valid environment variable name (empty, or with '=' or NUL)");
+                }
+                c.env.put(key, value);
+                return null;
+            });
+            m.put(mod + "config_add_command_line_argument", (inst, args) -> {
+                String fn = mod + "config_add_command_line_argument";
+                GuestConfig c = config(fn, args[0]);
+                c.args.add(string(inst, fn, (int) args[1], (int) args[2]));
+                return null;
+            });
+            m.put(mod + "config_preopen_dir", (inst, args) -> {
+                String fn = mod + "config_preopen_dir";
+                GuestConfig c = config(fn, args[0]);
+                String dir = string(inst, fn, (int) args[1], (int) args[2]);
+                if (dir.isEmpty() || dir.indexOf('\0') >= 0) {
+                    throw trap(fn, "'" + dir + "' is not a directory path");
+                }
+                c.dirs.add(dir);
+                return null;
+            });
+        }
+
+        // ---------------------------------------------------------------- lunatic::distributed (one node)
+
+        private void distributed(Map<String, WasmFunctionHandle> m) {
+            String mod = "lunatic::distributed::";
+            long self = ctx == null ? 0 : ctx.self().node();
+            m.put(mod + "node_id", (inst, args) -> new long[] {self});
+            m.put(mod + "nodes_count", (inst, args) -> new long[] {1});
+            m.put(mod + "get_nodes", (inst, args) -> {
+                String fn = mod + "get_nodes";
+                int ptr = (int) args[0];
+                long len = Integer.toUnsignedLong((int) args[1]);
+                if (len == 0) {
+                    return new long[] {0};
+                }
+                range(inst, fn, ptr, 8).writeLong(ptr, self);
+                return new long[] {1};
+            });
+            m.put(mod + "module_id", (inst, args) -> new long[] {host(mod + "module_id").moduleId(module)});
+            m.put(mod + "spawn", (inst, args) -> {
+                String fn = mod + "spawn";
+                LunaticHost h = host(fn);
+                int idPtr = (int) args[7];
+                String export = string(inst, fn, (int) args[3], (int) args[4]);
+                Object[] params = params(inst, fn, (int) args[5], (int) args[6]);
+                Memory memory = range(inst, fn, idPtr, 8);
+                if (args[0] != self) {
+                    return new long[] {1}; // node not found: this node is the only one
+                }
+                WasmModule childModule = h.modulesById.get(args[2]);
+                if (childModule == null) {
+                    return new long[] {2};
+                }
+                ProcessBody body = body(fn, args[1], childModule, export, params, memory, idPtr);
+                if (body == null) {
+                    return new long[] {TIMEOUT}; // Lunatic's code for an error with an error id
+                }
+                memory.writeLong(idPtr, ctx.spawn(body).serial());
+                return new long[] {0};
+            });
+            m.put(mod + "send", (inst, args) -> {
+                onThisNode(mod + "send", args[0]);
+                send(mod + "send", args[1]);
+                return new long[] {0};
+            });
+            m.put(mod + "send_receive_skip_search", (inst, args) -> {
+                String fn = mod + "send_receive_skip_search";
+                onThisNode(fn, args[0]);
+                send(fn, args[1]);
+                int code = receive(new long[] {args[2]}, timeout(args[3]));
+                return new long[] {code == TIMEOUT ? TIMEOUT : 0};
+            });
+        }
+
+        private void onThisNode(String fn, long node) {
+            if (node != ctx.self().node()) {
+                throw trap(fn, "node " + Long.toUnsignedString(node) + " is not connected to this one"
+                        + " (Weft runs one node here; clusters are not built yet)");
             }
         }
 

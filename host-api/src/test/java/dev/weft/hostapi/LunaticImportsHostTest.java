@@ -98,7 +98,7 @@ class LunaticImportsHostTest {
     void resourcesThatDoNotExistTrapNamingTheFunction(Engine engine) throws Exception {
         ExitReason push = run(engine, "push_module");
         String message = assertInstanceOf(ExitReason.Error.class, push, push::toString).message();
-        assertTrue(message.startsWith("trap: lunatic::message::push_module: modules cannot be sent yet"), message);
+        assertTrue(message.startsWith("trap: lunatic::message::push_module: no message in the scratch area"), message);
         ExitReason error = run(engine, "error_string_size");
         message = assertInstanceOf(ExitReason.Error.class, error, error::toString).message();
         assertTrue(message.startsWith("trap: lunatic::error::string_size: unknown error id 5"), message);

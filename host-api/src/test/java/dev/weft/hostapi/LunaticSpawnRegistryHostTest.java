@@ -56,9 +56,7 @@ class LunaticSpawnRegistryHostTest {
 
     private static ProcessBody guest(Engine engine, String export, Object... args) throws Exception {
         WasmModule module = new ModuleLoader().load(LunaticMessagingHostTest.fixture("spawn_registry.wasm"), engine);
-        return WasmProcess.builder(module, export).args(args)
-                .hostFunctions(LunaticHost.forModule(module, WasmProcess.DEFAULT_MAX_MEMORY_PAGES)::importValues)
-                .build();
+        return LunaticHost.builder().build().processBody(module, WasmConfig.defaults(), export, args);
     }
 
     private Message next() {
@@ -172,7 +170,7 @@ class LunaticSpawnRegistryHostTest {
         assertTrue(params.contains("lunatic::process::spawn: the parameter records are 16 bytes long, not a multiple"
                 + " of 17"), params);
         String config = errorMessage(awaitDown(me.spawnMonitor(guest(engine, "spawn_config"))));
-        assertTrue(config.contains("lunatic::process::spawn is not implemented yet"), config);
+        assertTrue(config.contains("lunatic::process::spawn: unknown config id 5"), config);
     }
 
     @ParameterizedTest
@@ -180,12 +178,12 @@ class LunaticSpawnRegistryHostTest {
     void spawnedProcessesGetTheOtherImportsToo(Engine engine) throws Exception {
         WasmModule module = new ModuleLoader().load(LunaticMessagingHostTest.fixture("spawn_registry.wasm"), engine);
         java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
-        LunaticHost.ForModule host = LunaticHost.forModule(module, 4).withOtherImports(ctx -> {
+        LunaticHost host = LunaticHost.builder().otherImports(ctx -> {
             made.incrementAndGet();
             return java.util.List.of();
-        });
-        ProcessBody body = WasmProcess.builder(module, "parent").args(me.self().serial()).maxMemoryPages(4)
-                .hostFunctions(host::importValues).build();
+        }).build();
+        ProcessBody body = host.processBody(module, WasmConfig.builder().withMaxMemoryBytes(4 * 65536).build(), "parent",
+                me.self().serial());
         MonitoredPid parent = me.spawnMonitor(body);
         assertEquals(42, report()[2]);
         assertEquals(ExitReason.NORMAL, awaitDown(parent));
@@ -218,6 +216,7 @@ class LunaticSpawnRegistryHostTest {
         ProcessBody body = WasmProcess.builder(module, "parent").args(me.self().serial())
                 .hostFunctions(LunaticHost::importValues).build();
         String message = errorMessage(awaitDown(me.spawnMonitor(body)));
-        assertTrue(message.contains("lunatic::process::spawn is not implemented yet"), message);
+        assertTrue(message.contains("lunatic::process::spawn: this process was started without a module and config"),
+                message);
     }
 }

@@ -9,9 +9,9 @@ import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoadException;
 import dev.weft.process.wasm.ModuleLoader;
 import dev.weft.process.wasm.WasmModule;
-import dev.weft.process.wasm.WasmProcess;
 import dev.weft.hostapi.DataMessage;
 import dev.weft.hostapi.LunaticHost;
+import dev.weft.hostapi.WasmConfig;
 import java.nio.file.Path;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -75,9 +75,11 @@ public final class Node implements AutoCloseable {
     private final MeterRegistry meterRegistry;
     private final ProcessRuntime runtime;
     private final ModuleLoader modules;
+    private final LunaticHost host;
 
     private Node(Builder builder) {
         this.modules = new ModuleLoader(builder.engine);
+        this.host = LunaticHost.builder().moduleLoader(modules).build();
         this.id = builder.id;
         this.name = builder.name != null ? builder.name : "node" + builder.id;
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
@@ -197,19 +199,13 @@ public final class Node implements AutoCloseable {
      *
      * @see #spawnWasm(WasmModule, WasmConfig, String, Object...)
      */
-    public static ProcessBody wasmBody(WasmModule module, WasmConfig config, String export, Object... args) {
-        Objects.requireNonNull(module, "module");
-        Objects.requireNonNull(config, "config");
-        int pages = config.maxMemoryPages();
-        LunaticHost.ForModule host = LunaticHost.forModule(module, pages);
-        if (config.wasi()) {
-            host = host.withOtherImports(ctx -> Wasi.functions(Wasi.options(config)));
-        }
-        return WasmProcess.builder(module, export)
-                .args(args)
-                .maxMemoryPages(pages)
-                .hostFunctions(host::importValues)
-                .build();
+    public ProcessBody wasmBody(WasmModule module, WasmConfig config, String export, Object... args) {
+        return host.processBody(module, config, export, args);
+    }
+
+    /** The {@code lunatic::*} host of this node's Wasm processes. */
+    public LunaticHost lunaticHost() {
+        return host;
     }
 
     /** Sends {@code data} to a (Wasm) process as a data message with {@code tag}. */

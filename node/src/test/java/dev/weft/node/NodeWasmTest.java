@@ -1,5 +1,6 @@
 package dev.weft.node;
 
+import dev.weft.hostapi.WasmConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -165,7 +166,7 @@ class NodeWasmTest {
     void aTrappingGuestKillsALinkedJavaProcess() throws Exception {
         WasmModule module = node.loadModule(resource("guest.wasm"));
         StartedProcess java = node.start(ctx -> { // watched before it runs: it may die at once
-            ctx.spawnLink(Node.wasmBody(module, WasmConfig.defaults(), "boom"));
+            ctx.spawnLink(node.wasmBody(module, WasmConfig.defaults(), "boom"));
             ctx.receive(); // never arrives: the link kills this process first
         });
         ExitReason reason = java.awaitExit(WAIT);
@@ -178,7 +179,7 @@ class NodeWasmTest {
         WasmModule module = node.loadModule(resource("guest.wasm"));
         try (AttachedProcess me = node.attach()) {
             me.trapExit(true);
-            Pid guest = me.spawnLink(Node.wasmBody(module, WasmConfig.defaults(), "boom"));
+            Pid guest = me.spawnLink(node.wasmBody(module, WasmConfig.defaults(), "boom"));
             Message m = me.receive(WAIT);
             assertNotNull(m, "no exit message");
             ExitMessage exit = assertInstanceOf(ExitMessage.class, m.payload());

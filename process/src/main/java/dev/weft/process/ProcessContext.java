@@ -101,6 +101,15 @@ public interface ProcessContext {
     /** Registers this process under {@code name} until it dies or unregisters. */
     void register(String name);
 
+    /**
+     * Registers the live local process {@code pid} under {@code name}, as Erlang's
+     * {@code register(Name, Pid)}.
+     *
+     * @throws NameTakenException if another process holds the name
+     * @throws IllegalArgumentException if {@code pid} is not alive
+     */
+    void register(String name, Pid pid);
+
     /** Removes {@code name} from the registry, whoever holds it. @return true if it was registered */
     boolean unregister(String name);
 

@@ -1,6 +1,7 @@
 package dev.weft.node.cli;
 
-import com.dylibso.chicory.wasi.WasiPreview1;
+import dev.weft.process.wasm.Engine;
+
 import dev.weft.node.Node;
 import dev.weft.process.ExitReason;
 import dev.weft.process.ProcessBody;
@@ -42,8 +43,7 @@ final class TestMode {
     /** Builds the body of a process running {@code export} with this WASI stdio and arguments. */
     @FunctionalInterface
     interface Guest {
-        ProcessBody body(String export, List<String> argv, PrintStream stdout, PrintStream stderr,
-                AtomicReference<WasiPreview1> wasi);
+        ProcessBody body(Node node, String export, List<String> argv, PrintStream stdout, PrintStream stderr);
     }
 
     /** One test export. {@code panic} is null unless the test must fail. */
@@ -202,14 +202,17 @@ final class TestMode {
     private final List<TestFn> tests;
     private final Options options;
     private final Guest guest;
+    private final Engine engine;
     private final PrintStream out;
     private final PrintStream err;
 
-    TestMode(String app, List<TestFn> tests, Options options, Guest guest, PrintStream out, PrintStream err) {
+    TestMode(String app, List<TestFn> tests, Options options, Guest guest, Engine engine, PrintStream out,
+            PrintStream err) {
         this.app = app;
         this.tests = tests;
         this.options = options;
         this.guest = guest;
+        this.engine = engine;
         this.out = out;
         this.err = err;
     }
@@ -308,26 +311,19 @@ final class TestMode {
         // with --nocapture the output goes through, and is still kept to look for the panic message
         PrintStream stdout = options.nocapture ? new PrintStream(new Tee(out, captured), true, StandardCharsets.UTF_8) : buffer;
         PrintStream stderr = options.nocapture ? new PrintStream(new Tee(err, captured), true, StandardCharsets.UTF_8) : buffer;
-        AtomicReference<WasiPreview1> wasi = new AtomicReference<>();
         ExitReason reason;
-        try {
+        try (Node node = Node.builder().name("weft-test").engine(engine).build()) {
             ProcessBody body;
             try {
-                body = guest.body(t.export(), List.of(app), stdout, stderr, wasi);
+                body = guest.body(node, t.export(), List.of(app), stdout, stderr);
             } catch (IllegalArgumentException e) { // the export takes arguments or returns something
                 return new Outcome(t, Status.FAILED, "note: a test function must take no arguments and return nothing: "
                         + e.getMessage() + "\n");
             }
-            try (Node node = Node.builder().name("weft-test").build()) {
-                reason = node.start(body).exited().join(); // watched before it runs: a quick guest must not end first
-            }
+            reason = node.start(body).exited().join(); // watched before it runs: a quick guest must not end first
         } finally {
             stdout.flush();
             stderr.flush();
-            WasiPreview1 w = wasi.get();
-            if (w != null) {
-                w.close();
-            }
         }
         String text = captured.toString(StandardCharsets.UTF_8);
         String shown = options.nocapture ? "" : text;

@@ -1,15 +1,13 @@
 package dev.weft.node.cli;
 
-import com.dylibso.chicory.wasi.WasiOptions;
-import com.dylibso.chicory.wasi.WasiPreview1;
-import dev.weft.hostapi.LunaticHost;
-import dev.weft.node.Wasi;
+import dev.weft.hostapi.WasmConfig;
 import dev.weft.node.Node;
 import dev.weft.process.ExitReason;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoadException;
 import dev.weft.process.wasm.ModuleLoader;
+
 import dev.weft.process.wasm.WasmModule;
 import dev.weft.process.wasm.WasmProcess;
 import java.io.InputStream;
@@ -294,29 +292,19 @@ public final class WeftCli implements Callable<Integer> {
                         + (module.exportedFunctions().isEmpty() ? "" : "; it exports " + module.exportedFunctions()));
             }
 
-            // -------- the root process (one per test in test mode)
-            final int pages = maxPages;
-            TestMode.Guest guest = (export, argv, gout, gerr, wasi) -> {
-                // WASI for each process (the root and every process it spawns), then lunatic::*
-                LunaticHost.ForModule host = LunaticHost.forModule(module, pages).withOtherImports(ctx -> {
-                    WasiOptions.Builder options = WasiOptions.builder()
-                            .withArguments(argv)
-                            .withStdout(gout)
-                            .withStderr(gerr)
-                            .withStdin(in);
-                    environment.forEach(options::withEnvironment);
-                    for (int i = 0; i < dirs.size(); i++) {
-                        options.withDirectory(dirs.get(i), hostDirs.get(i));
-                    }
-                    WasiPreview1 w = WasiPreview1.builder().withOptions(options.build()).build();
-                    wasi.compareAndSet(null, w); // the root's, closed when the run ends
-                    return Wasi.functions(w);
-                });
-                return WasmProcess.builder(module, export)
-                        .maxMemoryPages(pages)
-                        .hostFunctions(host::importValues)
-                        .build();
-            };
+            // -------- the root process (one per test in test mode), as `lunatic run`'s: every
+            // permission, the granted directories and environment; its children inherit them
+            WasmConfig.Builder root = WasmConfig.builder()
+                    .withMaxMemoryBytes((long) maxPages * PAGE)
+                    .withMaxFuel(maxFuel == null ? 0 : maxFuel)
+                    .withStdin(in);
+            environment.forEach(root::withEnv);
+            for (int i = 0; i < dirs.size(); i++) {
+                root.withDirectory(dirs.get(i), hostDirs.get(i));
+            }
+            WasmConfig rootConfig = root.build();
+            TestMode.Guest guest = (node, export, argv, gout, gerr) -> node.wasmBody(module, rootConfig.toBuilder()
+                    .withArgs(argv).withStdout(gout).withStderr(gerr).build(), export);
             if (testMode) {
                 // the arguments after app.wasm are the test runner's (libtest's), not the guest's
                 TestMode.Options options;
@@ -325,28 +313,23 @@ public final class WeftCli implements Callable<Integer> {
                 } catch (TestMode.UsageException e) {
                     throw new ParameterException(cmd, e.getMessage());
                 }
-                return new TestMode(app, TestMode.tests(module), options, guest, out, err).run();
+                return new TestMode(app, TestMode.tests(module), options, guest, engine, out, err).run();
             }
             List<String> argv = new ArrayList<>();
             argv.add(app);
             argv.addAll(args);
-            AtomicReference<WasiPreview1> wasi = new AtomicReference<>();
-            ProcessBody body;
-            try {
-                body = guest.body("_start", argv, out, err, wasi);
-            } catch (IllegalArgumentException e) { // _start takes arguments
-                return fail(NO_START, app + ": _start must take no arguments and return nothing: " + e.getMessage());
-            }
             ExitReason reason;
-            try (Node node = Node.builder().name("weft-run").build()) {
+            try (Node node = Node.builder().name("weft-run").engine(engine).build()) {
+                ProcessBody body;
+                try {
+                    body = guest.body(node, "_start", argv, out, err);
+                } catch (IllegalArgumentException e) { // _start takes arguments
+                    return fail(NO_START, app + ": _start must take no arguments and return nothing: " + e.getMessage());
+                }
                 reason = node.start(body).exited().join(); // watched before it runs: a quick guest must not end first
             } finally {
                 out.flush();
                 err.flush();
-                WasiPreview1 w = wasi.get();
-                if (w != null) {
-                    w.close();
-                }
             }
             return exitCode(reason);
         }

@@ -198,6 +198,12 @@ public final class LocalContext implements AttachedProcess {
     }
 
     @Override
+    public void register(String name, Pid pid) {
+        checkAlive();
+        table.register(name, pid);
+    }
+
+    @Override
     public boolean unregister(String name) {
         checkAlive();
         return table.unregister(name);

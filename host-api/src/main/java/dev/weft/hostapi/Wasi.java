@@ -1,4 +1,4 @@
-package dev.weft.node;
+package dev.weft.hostapi;
 
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
@@ -45,6 +45,9 @@ public final class Wasi {
                 .withArguments(config.args())
                 .withStdout(config.stdout())
                 .withStderr(config.stderr());
+        if (config.stdin() != null) {
+            options.withStdin(config.stdin());
+        }
         for (Map.Entry<String, String> e : config.env().entrySet()) {
             options.withEnvironment(e.getKey(), e.getValue());
         }

@@ -1,0 +1,65 @@
+package dev.weft.hostapi.internal;
+
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmRuntimeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Checked access to a guest's linear memory for host functions. Every failure is a trap of the
+ * calling process whose message starts with the host function's name.
+ */
+public final class GuestMemory {
+
+    private GuestMemory() {}
+
+    /** A trap of the calling process: {@code "function: message"}. */
+    public static WasmRuntimeException trap(String function, String message) {
+        return new WasmRuntimeException(function + ": " + message);
+    }
+
+    /** The guest's exported memory; traps if it exports none. */
+    public static Memory memory(Instance instance, String function) {
+        Memory memory = instance.memory();
+        if (memory == null) {
+            throw trap(function, "the guest exports no memory");
+        }
+        return memory;
+    }
+
+    /** The guest's memory, after checking that [ptr, ptr + len) lies in it; ptr is unsigned. */
+    public static Memory range(Instance instance, String function, int ptr, long len) {
+        Memory memory = memory(instance, function);
+        long size = memory.pages() * 65536L;
+        long start = Integer.toUnsignedLong(ptr);
+        if (len < 0 || start + len > size) {
+            throw trap(function, "pointer 0x" + Long.toHexString(start) + " + length " + len
+                    + " is outside the guest's memory of " + size + " bytes");
+        }
+        return memory;
+    }
+
+    /** The bytes at [ptr, ptr + len), both unsigned; traps if outside the memory. */
+    public static byte[] bytes(Instance instance, String function, int ptr, int len) {
+        long n = Integer.toUnsignedLong(len);
+        return range(instance, function, ptr, n).readBytes(ptr, (int) n);
+    }
+
+    /** The UTF-8 string at [ptr, ptr + len); traps if outside the memory or not valid UTF-8. */
+    public static String string(Instance instance, String function, int ptr, int len) {
+        byte[] bytes = bytes(instance, function, ptr, len);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw trap(function, "the string at 0x" + Integer.toHexString(ptr) + " (length "
+                    + Integer.toUnsignedLong(len) + ") is not valid UTF-8");
+        }
+    }
+}
