@@ -10,10 +10,15 @@
   (import "lunatic::message" "data_size" (func $data_size (result i64)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "lunatic::metrics" "counter" (func $counter (param i32 i32 i64)))
   (memory (export "memory") 1)
   (data (i32.const 0) "hello from wasm") ;; 15 bytes
   (data (i32.const 32) "hi from wasi\n")  ;; 13 bytes
   (data (i32.const 48) "\20\00\00\00\0d\00\00\00") ;; an iovec: 13 bytes at 32
+  (data (i32.const 64) "jobs.done") ;; 9 bytes
+  ;; count(n): adds n to the guest counter "jobs.done"
+  (func (export "count") (param $n i64)
+    (call $counter (i32.const 64) (i32.const 9) (local.get $n)))
   ;; greet(pid, tag): sends "hello from wasm" with tag to pid
   (func (export "greet") (param $pid i64) (param $tag i64)
     (call $create_data (local.get $tag) (i64.const 15))

@@ -23,6 +23,10 @@ import dev.weft.process.wasm.ModuleLoader;
 import dev.weft.process.wasm.WasmModule;
 import dev.weft.process.wasm.WasmProcess;
 import dev.weft.scheduler.TimerRef;
+import dev.weft.hostapi.internal.GuestMetrics;
+import dev.weft.hostapi.internal.TrapCatch;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -142,10 +146,12 @@ public final class LunaticHost {
     private final Map<Long, WasmModule> modulesById = new ConcurrentHashMap<>();
     private final Map<WasmModule, Long> moduleIds = new ConcurrentHashMap<>();
     private final AtomicLong nextModuleId = new AtomicLong(1);
+    private final GuestMetrics guestMetrics; // lunatic::metrics of this node's guests
 
     private LunaticHost(Builder b) {
         this.moduleLoader = b.moduleLoader;
         this.otherImports = b.otherImports;
+        this.guestMetrics = new GuestMetrics(b.meterRegistry);
     }
 
     /** A builder of the host of one node. */
@@ -157,8 +163,18 @@ public final class LunaticHost {
     public static final class Builder {
         private ModuleLoader moduleLoader;
         private Function<ProcessContext, List<ImportFunction>> otherImports = ctx -> List.of();
+        private MeterRegistry meterRegistry;
 
         private Builder() {}
+
+        /**
+         * Where the guests' {@code lunatic::metrics} go, as {@code weft.guest.<name>} meters (see
+         * {@link GuestMetrics}; default: an in-memory registry of this host). A node passes its registry.
+         */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
 
         /**
          * Where {@code lunatic::process::compile_module} loads modules (default: a loader of its own
@@ -181,6 +197,9 @@ public final class LunaticHost {
         public LunaticHost build() {
             if (moduleLoader == null) {
                 moduleLoader = new ModuleLoader();
+            }
+            if (meterRegistry == null) {
+                meterRegistry = new SimpleMeterRegistry();
             }
             return new LunaticHost(this);
         }
@@ -285,6 +304,9 @@ public final class LunaticHost {
     public static boolean isImplemented(String module, String name) {
         return IMPLEMENTED.contains(module + "::" + name);
     }
+
+    /** The lunatic::metrics of processes without a LunaticHost ({@link #importValues}): an in-memory registry. */
+    private static final GuestMetrics UNATTACHED_METRICS = new GuestMetrics(new SimpleMeterRegistry());
 
     private static final java.util.Set<String> IMPLEMENTED = java.util.Set.copyOf(
             new State(null, null, null, WasmConfig.defaults()).implementations().keySet());
@@ -438,6 +460,8 @@ public final class LunaticHost {
             modules(m);
             wasiConfig(m);
             distributed(m);
+            TrapCatch.register(m);
+            (host != null ? host.guestMetrics : UNATTACHED_METRICS).register(m);
             return m;
         }
 

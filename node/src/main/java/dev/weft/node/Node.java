@@ -79,10 +79,10 @@ public final class Node implements AutoCloseable {
 
     private Node(Builder builder) {
         this.modules = new ModuleLoader(builder.engine);
-        this.host = LunaticHost.builder().moduleLoader(modules).build();
         this.id = builder.id;
         this.name = builder.name != null ? builder.name : "node" + builder.id;
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
+        this.host = LunaticHost.builder().moduleLoader(modules).meterRegistry(meterRegistry).build();
         this.runtime = new ProcessRuntime(id, meterRegistry);
     }
 

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,6 +161,15 @@ class NodeWasmTest {
         WasmModule module = node.loadModule(resource("guest.wasm"));
         assertThrows(IllegalArgumentException.class, () -> node.spawnWasm(module, "nope"));
         assertThrows(IllegalArgumentException.class, () -> node.spawnWasm(module, "greet", 1, 2));
+    }
+
+    @Test
+    void guestMetricsLandInTheNodesMeterRegistry() throws Exception {
+        WasmModule module = node.loadModule(resource("guest.wasm"));
+        for (long n : new long[] {3, 4}) {
+            assertEquals(ExitReason.NORMAL, node.startWasm(module, "count", n).exited().get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(7.0, node.meterRegistry().get("weft.guest.jobs.done").counter().count());
     }
 
     @Test
