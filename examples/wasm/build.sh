@@ -19,7 +19,7 @@ CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Wextra -Werror -Wl,--strip-debu
 
 # Every example is a WASI command module (exports _start); all but hello use the Lunatic ABI
 # through weft.h and export the functions they spawn as processes.
-for name in hello pingpong ring spawn_many link_trap registry; do
+for name in hello pingpong ring spawn_many link_trap registry supervisor; do
     mkdir -p "$out/$name"
     "$CC" "${CFLAGS[@]}" -I "$include" -o "$out/$name/$name.wasm" "$here/$name/$name.c"
     chmod 644 "$out/$name/$name.wasm"   # clang makes it executable; git keeps it 644

@@ -22,3 +22,8 @@ CC="${CC:-clang}"
 "$CC" --target=wasm32-wasi -O2 -std=c11 -Wall -Wextra -Werror -Wl,--strip-debug \
     -I "$include" \
     -o "$out/configs.wasm" "$here/configs.c"
+
+# Command module exporting the functions WeftSupervisorHostTest runs as processes.
+"$CC" --target=wasm32-wasi -O2 -std=c11 -Wall -Wextra -Werror -Wl,--strip-debug \
+    -I "$include" \
+    -o "$out/supervisor_ops.wasm" "$here/supervisor_ops.c"

@@ -24,6 +24,7 @@ import dev.weft.process.wasm.WasmModule;
 import dev.weft.process.wasm.WasmProcess;
 import dev.weft.scheduler.TimerRef;
 import dev.weft.hostapi.internal.GuestMetrics;
+import dev.weft.hostapi.internal.SupervisorFunctions;
 import dev.weft.hostapi.internal.TrapCatch;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -89,8 +90,14 @@ import static dev.weft.hostapi.internal.GuestMemory.trap;
  *       {@code send_receive_skip_search} work on this node; {@code spawn} to another node returns 1
  *       (node not found), {@code send} to another node traps;
  *   <li>{@code lunatic::timer} ({@code send_after}, {@code cancel_timer}), {@code lunatic::version},
- *       {@code lunatic::error} (the per-process error table).
+ *       {@code lunatic::error} (the per-process error table);
+ *   <li>{@code lunatic::trap::catch} (see {@link dev.weft.hostapi.internal.TrapCatch}) and
+ *       {@code lunatic::metrics} onto the node's Micrometer registry as {@code weft.guest.<name>}
+ *       meters (see {@link dev.weft.hostapi.internal.GuestMetrics}).
  * </ul>
+ *
+ * Weft adds {@code weft::supervisor} ({@link WeftAbi}, {@code host-api/WEFT-ABI.md}): OTP
+ * supervisors of Wasm processes, built and run by guests.
  *
  * Every other function traps the calling process with
  * {@code "lunatic::<module>::<name> is not implemented yet"}.
@@ -279,15 +286,27 @@ public final class LunaticHost {
         return ImportValues.builder().withFunctions(functions(ctx)).build();
     }
 
-    /** The 140 {@code lunatic::*} host functions of one process, bound to {@code ctx} (see {@link #importValues}). */
+    /**
+     * The 140 {@code lunatic::*} host functions of one process, then Weft's {@code weft::*} ones
+     * ({@link WeftAbi}), bound to {@code ctx} (see {@link #importValues}).
+     */
     public static List<ImportFunction> functions(ProcessContext ctx) {
         return lunaticFunctions(new State(Objects.requireNonNull(ctx, "ctx"), null, null, WasmConfig.defaults()));
     }
 
+    /** Lunatic's functions and Weft's ({@link WeftAbi}). */
+    private static final List<LunaticAbi.Function> ABI;
+
+    static {
+        List<LunaticAbi.Function> abi = new ArrayList<>(LunaticAbi.functions());
+        abi.addAll(WeftAbi.functions());
+        ABI = List.copyOf(abi);
+    }
+
     private static List<ImportFunction> lunaticFunctions(State state) {
         Map<String, WasmFunctionHandle> implemented = state.implementations();
-        List<ImportFunction> functions = new ArrayList<>(LunaticAbi.functions().size());
-        for (LunaticAbi.Function f : LunaticAbi.functions()) {
+        List<ImportFunction> functions = new ArrayList<>(ABI.size());
+        for (LunaticAbi.Function f : ABI) {
             WasmFunctionHandle handle = implemented.remove(f.qualifiedName());
             if (handle == null) {
                 handle = notImplemented(f.qualifiedName());
@@ -295,7 +314,8 @@ public final class LunaticHost {
             functions.add(new HostFunction(f.module(), f.name(), f.type(), handle));
         }
         if (!implemented.isEmpty()) {
-            throw new IllegalStateException("implemented but not in lunatic-abi.json: " + implemented.keySet());
+            throw new IllegalStateException("implemented but not in lunatic-abi.json or weft-abi.json: "
+                    + implemented.keySet());
         }
         return functions;
     }
@@ -419,7 +439,7 @@ public final class LunaticHost {
         }
     }
 
-    private static final class State {
+    private static final class State implements SupervisorFunctions.Host {
         private final ProcessContext ctx;
         private Scratch scratch;
         private final Map<Long, String> errors = new HashMap<>();
@@ -461,6 +481,7 @@ public final class LunaticHost {
             wasiConfig(m);
             distributed(m);
             TrapCatch.register(m);
+            new SupervisorFunctions(ctx, this).register(m);
             (host != null ? host.guestMetrics : UNATTACHED_METRICS).register(m);
             return m;
         }
@@ -776,41 +797,13 @@ public final class LunaticHost {
 
         // ---------------------------------------------------------------- lunatic::process::spawn
 
-        private static final int PARAM_RECORD = 17;
-
-        /** The arguments in the 17-byte parameter records at [ptr, ptr + len). */
-        private static Object[] params(Instance inst, String function, int ptr, int len) {
-            long n = Integer.toUnsignedLong(len);
-            if (n % PARAM_RECORD != 0) {
-                throw trap(function, "the parameter records are " + n + " bytes long, not a multiple of "
-                        + PARAM_RECORD);
-            }
-            byte[] bytes = range(inst, function, ptr, n).readBytes(ptr, (int) n);
-            ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            Object[] args = new Object[(int) (n / PARAM_RECORD)];
-            for (int i = 0; i < args.length; i++) {
-                int at = i * PARAM_RECORD;
-                int type = bytes[at] & 0xFF;
-                long low = buf.getLong(at + 1);
-                switch (type) {
-                    case 0x7F -> args[i] = (int) low;
-                    case 0x7E -> args[i] = low;
-                    case 0x7B -> throw trap(function, "parameter " + (i + 1) + " is a v128, which Weft cannot pass"
-                            + " to a process");
-                    default -> throw trap(function, "parameter " + (i + 1) + " has the unknown type 0x"
-                            + Integer.toHexString(type) + " (0x7F i32, 0x7E i64, 0x7B v128)");
-                }
-            }
-            return args;
-        }
-
         private void spawn(Map<String, WasmFunctionHandle> m) {
             String fn = "lunatic::process::spawn";
             m.put(fn, (inst, args) -> {
                 long link = args[0];
                 int idPtr = (int) args[7];
                 String export = string(inst, fn, (int) args[3], (int) args[4]);
-                Object[] params = params(inst, fn, (int) args[5], (int) args[6]);
+                Object[] params = GuestMemory.paramRecords(inst, fn, (int) args[5], (int) args[6]);
                 Memory memory = range(inst, fn, idPtr, 8);
                 ProcessBody body = body(fn, args[1], moduleOrOwn(fn, args[2]), export, params, memory, idPtr);
                 if (body == null) {
@@ -825,7 +818,7 @@ public final class LunaticHost {
                 String name = string(inst, gos, (int) args[0], (int) args[1]);
                 long link = args[2];
                 String export = string(inst, gos, (int) args[5], (int) args[6]);
-                Object[] params = params(inst, gos, (int) args[7], (int) args[8]);
+                Object[] params = GuestMemory.paramRecords(inst, gos, (int) args[7], (int) args[8]);
                 int nodePtr = (int) args[9];
                 int idPtr = (int) args[10];
                 Memory memory = range(inst, gos, nodePtr, 8);
@@ -907,6 +900,27 @@ public final class LunaticHost {
                 memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + e.getMessage()));
                 return null;
             }
+        }
+
+        @Override
+        public java.util.function.Function<List<Object>, ProcessBody> wasmChild(String fn, long configId, long moduleId,
+                String export, Object[] params) {
+            LunaticHost h = host(fn);
+            if (!config.canSpawnProcesses()) {
+                throw trap(fn, "this process may not spawn processes (its config does not allow it)");
+            }
+            WasmModule childModule = moduleOrOwn(fn, moduleId);
+            WasmConfig childConfig = configId == -1 ? config : config(fn, configId).toWasmConfig(config);
+            if (!childModule.hasFunctionExport(export)) {
+                throw new IllegalArgumentException("the module has no function export '" + export + "'");
+            }
+            return extra -> {
+                Object[] all = Arrays.copyOf(params, params.length + extra.size());
+                for (int i = 0; i < extra.size(); i++) {
+                    all[params.length + i] = extra.get(i);
+                }
+                return h.processBody(childModule, childConfig, export, all);
+            };
         }
 
         // ---------------------------------------------------------------- configs and modules
@@ -1064,7 +1078,7 @@ public final class LunaticHost {
                 LunaticHost h = host(fn);
                 int idPtr = (int) args[7];
                 String export = string(inst, fn, (int) args[3], (int) args[4]);
-                Object[] params = params(inst, fn, (int) args[5], (int) args[6]);
+                Object[] params = GuestMemory.paramRecords(inst, fn, (int) args[5], (int) args[6]);
                 Memory memory = range(inst, fn, idPtr, 8);
                 if (args[0] != self) {
                     return new long[] {1}; // node not found: this node is the only one
@@ -1149,7 +1163,8 @@ public final class LunaticHost {
         }
 
         /** Adds an error to this process's error table (for host functions that return error ids). */
-        long addError(String message) {
+        @Override
+        public long addError(String message) {
             long id = nextErrorId++;
             errors.put(id, message);
             return id;
@@ -1184,7 +1199,7 @@ public final class LunaticHost {
 
     /** The Wasm type of a host function, for tests and tools. */
     static FunctionType type(String module, String name) {
-        for (LunaticAbi.Function f : LunaticAbi.functions()) {
+        for (LunaticAbi.Function f : ABI) {
             if (f.module().equals(module) && f.name().equals(name)) {
                 return f.type();
             }

@@ -38,7 +38,7 @@ class WasmExamplesTest {
 
     /** Every example, NAME/NAME.c built into NAME/NAME.wasm. */
     private static final List<String> NAMES =
-            List.of("hello", "pingpong", "ring", "spawn_many", "link_trap", "registry");
+            List.of("hello", "pingpong", "ring", "spawn_many", "link_trap", "registry", "supervisor");
 
     private record Run(int exit, String out, String err) {
         List<String> lines() {
@@ -133,6 +133,34 @@ class WasmExamplesTest {
                 "client got reply: HELLO, REGISTRY",
                 "ok"), r.lines());
         assertLine(assertRunsOk("registry", "Weft"), "client got reply: WEFT");
+    }
+
+    @Test
+    @Timeout(30)
+    void supervisor() {
+        List<String> lines = assertRunsOk("supervisor").lines();
+        // pids differ from run to run: compare the lines with the numbers taken out
+        List<String> shapes = lines.stream().map(l -> l.replaceAll("\\d{2,}|(?<=pid |supervisor |-> )\\d+", "#"))
+                .toList();
+        assertEquals(List.of(
+                "supervision tree started (root supervisor #)",
+                "round 1: worker-1 (pid #) served a request",
+                "round 1: worker-2 (pid #) served a request",
+                "round 1: worker-3 (pid #) served a request",
+                "round 1: asking worker-2 to crash",
+                "round 2: worker-1 (pid #) served a request",
+                "  worker-2 was restarted: pid # -> #",
+                "round 2: worker-2 (pid #) served a request",
+                "round 2: worker-3 (pid #) served a request",
+                "round 2: asking worker-1 to crash",
+                "  worker-1 was restarted: pid # -> #",
+                "round 3: worker-1 (pid #) served a request",
+                "round 3: worker-2 (pid #) served a request",
+                "round 3: worker-3 (pid #) served a request",
+                "root supervisor: 2 children (1 supervisor, 1 worker), 2 running",
+                "  worker-1: worker, pid #",
+                "  pool: supervisor, pid #",
+                "tree stopped"), shapes);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -61,5 +62,38 @@ public final class GuestMemory {
             throw trap(function, "the string at 0x" + Integer.toHexString(ptr) + " (length "
                     + Integer.toUnsignedLong(len) + ") is not valid UTF-8");
         }
+    }
+
+    /** The size of one of Lunatic's spawn parameter records: a type byte and a 16-byte value. */
+    public static final int PARAM_RECORD = 17;
+
+    /**
+     * The arguments in Lunatic's 17-byte parameter records at [ptr, ptr + len): an {@link Integer}
+     * for an i32 (0x7F), a {@link Long} for an i64 (0x7E); traps on a v128 (0x7B), an unknown type or
+     * a length that is not a multiple of 17.
+     */
+    public static Object[] paramRecords(Instance instance, String function, int ptr, int len) {
+        long n = Integer.toUnsignedLong(len);
+        if (n % PARAM_RECORD != 0) {
+            throw trap(function, "the parameter records are " + n + " bytes long, not a multiple of "
+                    + PARAM_RECORD);
+        }
+        byte[] bytes = range(instance, function, ptr, n).readBytes(ptr, (int) n);
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        Object[] args = new Object[(int) (n / PARAM_RECORD)];
+        for (int i = 0; i < args.length; i++) {
+            int at = i * PARAM_RECORD;
+            int type = bytes[at] & 0xFF;
+            long low = buf.getLong(at + 1);
+            switch (type) {
+                case 0x7F -> args[i] = (int) low;
+                case 0x7E -> args[i] = low;
+                case 0x7B -> throw trap(function, "parameter " + (i + 1) + " is a v128, which Weft cannot pass"
+                        + " to a process");
+                default -> throw trap(function, "parameter " + (i + 1) + " has the unknown type 0x"
+                        + Integer.toHexString(type) + " (0x7F i32, 0x7E i64, 0x7B v128)");
+            }
+        }
+        return args;
     }
 }
