@@ -23,19 +23,21 @@ import java.util.stream.Collectors;
 
 /**
  * The benchmark command ({@code bench/run}): five Erlang-style benchmarks on Weft's Java
- * processes, on plain Java (virtual thread + {@code LinkedBlockingQueue}) and, when {@code erl} is
- * installed, on Erlang, in one run on one machine. Prints one table: warm medians, cold rounds
- * apart, and Weft against Erlang with the targets of issue 2.
+ * processes, on Weft's Wasm processes (C guests, {@code bench/wasm}), on plain Java (virtual thread
+ * + {@code LinkedBlockingQueue}) and, when {@code erl} is installed, on Erlang, in one run on one
+ * machine. Prints one table: warm medians, cold rounds apart, and Weft against Erlang with the
+ * targets of issue 2 (Java processes) and of the Wasm issue (Wasm processes). Below the table:
+ * 100,000 idle Wasm processes, their spawn time and memory.
  *
  * <pre>
- * bench/run [--rounds N] [--ring-hops N] [--only spawn,pingpong,ring,skynet,fanin]
- *           [--quick] [--no-erlang] [--no-java] [--bench-dir DIR]
+ * bench/run [--rounds N] [--ring-hops N] [--only spawn,pingpong,ring,skynet,fanin,idle]
+ *           [--quick] [--no-erlang] [--no-java] [--no-wasm] [--bench-dir DIR]
  * </pre>
  *
- * <p>Order of work, per benchmark: the Erlang rounds (a fresh Erlang VM), then the Weft and Java
- * rounds interleaved (Weft round 1, Java round 1, Weft round 2, ...), so slow drift on a noisy
- * machine hits all columns of a row alike. Round 1 of each system is its cold round; the median of
- * the rounds after it is the warm figure.
+ * <p>Order of work, per benchmark: the Erlang rounds (a fresh Erlang VM), then the Weft, Wasm and
+ * Java rounds interleaved (Weft round 1, Wasm round 1, Java round 1, Weft round 2, ...), so slow
+ * drift on a noisy machine hits all columns of a row alike. Round 1 of each system is its cold
+ * round; the median of the rounds after it is the warm figure.
  */
 public final class Main {
 
@@ -44,6 +46,11 @@ public final class Main {
     @FunctionalInterface
     interface WeftRound {
         double run(ProcessContext driver, Sizes sizes) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface WasmRound {
+        double run(WasmBenchmarks wasm, ProcessContext driver, Sizes sizes) throws Exception;
     }
 
     @FunctionalInterface
@@ -58,27 +65,39 @@ public final class Main {
         }
     }
 
+    /**
+     * One benchmark. {@code wasmSameSize}: the Wasm row runs the same work as the others (else its
+     * figure is not compared with Erlang's).
+     */
     record Bench(String name, String title, String unit, boolean lowerIsBetter, double scale,
-                 int defaultRounds, WeftRound weft, JavaRound java, Target target) {}
+                 int defaultRounds, WeftRound weft, WasmRound wasm, JavaRound java, Target target,
+                 Target wasmTarget, boolean wasmSameSize) {}
 
     private static List<Bench> benchmarks(Sizes s) {
         return List.of(
                 new Bench("spawn", String.format("spawn + 1 msg + exit, %,d procs", s.spawnProcesses()),
-                        "µs/process", true, 1, 6, WeftBenchmarks::spawn, JavaBaselines::spawn,
-                        new Target("≤ 1.5× Erlang's time", 1.5, true)),
+                        "µs/process", true, 1, 6, WeftBenchmarks::spawn, WasmBenchmarks::spawn, JavaBaselines::spawn,
+                        new Target("≤ 1.5× Erlang's time", 1.5, true),
+                        new Target("≤ 2× Erlang's time", 2, true), true),
                 new Bench("pingpong", String.format("ping-pong, %,d msgs", s.pingPongMessages()),
-                        "M msgs/s", false, 1e-6, 6, WeftBenchmarks::pingPong, JavaBaselines::pingPong,
-                        new Target("≥ 0.5× Erlang's rate", 0.5, false)),
+                        "M msgs/s", false, 1e-6, 6, WeftBenchmarks::pingPong, WasmBenchmarks::pingPong,
+                        JavaBaselines::pingPong, new Target("≥ 0.5× Erlang's rate", 0.5, false),
+                        new Target("≥ 0.3× Erlang's rate", 0.3, false), true),
                 new Bench("ring", String.format("thread ring, %d procs, %,d hops", s.ringSize(), s.ringHops()),
-                        "M hops/s", false, 1e-6, 6, WeftBenchmarks::ring, JavaBaselines::ring,
-                        new Target("≥ 1/1.5 of Erlang's rate", 1 / 1.5, false)),
-                new Bench("skynet", String.format("skynet, %,d leaves, fan-out 10", s.skynetLeaves()),
-                        "ms", true, 1, 4, WeftBenchmarks::skynet, JavaBaselines::skynet, null),
+                        "M hops/s", false, 1e-6, 6, WeftBenchmarks::ring, WasmBenchmarks::ring, JavaBaselines::ring,
+                        new Target("≥ 1/1.5 of Erlang's rate", 1 / 1.5, false), null, true),
+                new Bench("skynet", s.wasmSkynetLeaves() == s.skynetLeaves()
+                                ? String.format("skynet, %,d leaves, fan-out 10", s.skynetLeaves())
+                                : String.format("skynet, %,d leaves (Wasm: %,d), fan-out 10",
+                                        s.skynetLeaves(), s.wasmSkynetLeaves()),
+                        "ms", true, 1, 4, WeftBenchmarks::skynet, WasmBenchmarks::skynet, JavaBaselines::skynet,
+                        null, null, s.wasmSkynetLeaves() == s.skynetLeaves()),
                 new Bench("fanin", String.format("fan-in, %,d senders × %,d msgs", s.faninSenders(), s.faninPerSender()),
-                        "M msgs/s", false, 1e-6, 6, WeftBenchmarks::fanIn, JavaBaselines::fanIn, null));
+                        "M msgs/s", false, 1e-6, 6, WeftBenchmarks::fanIn, WasmBenchmarks::fanIn, JavaBaselines::fanIn,
+                        null, null, true));
     }
 
-    record Row(Bench bench, Series weft, Series erlang, Series java) {}
+    record Row(Bench bench, Series weft, Series wasm, Series erlang, Series java) {}
 
     public static void main(String[] args) throws Exception {
         Sizes sizes = Sizes.FULL;
@@ -87,6 +106,7 @@ public final class Main {
         Set<String> only = null;
         boolean erlang = true;
         boolean java = true;
+        boolean wasm = true;
         Path benchDir = Files.isDirectory(Path.of("bench", "erlang")) ? Path.of("bench") : Path.of(".");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -96,10 +116,12 @@ public final class Main {
                 case "--quick" -> sizes = Sizes.QUICK;
                 case "--no-erlang" -> erlang = false;
                 case "--no-java" -> java = false;
+                case "--no-wasm" -> wasm = false;
                 case "--bench-dir" -> benchDir = Path.of(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("usage: bench/run [--rounds N (>= 2)] [--ring-hops N] "
-                            + "[--only spawn,pingpong,ring,skynet,fanin] [--quick] [--no-erlang] [--no-java]");
+                            + "[--only spawn,pingpong,ring,skynet,fanin,idle] [--quick] [--no-erlang] [--no-java] "
+                            + "[--no-wasm]");
                     return;
                 }
                 default -> {
@@ -121,6 +143,13 @@ public final class Main {
         if (!erlang) {
             System.out.println("Erlang: skipped (--no-erlang); no Erlang column.");
         }
+        Path wasmModule = benchDir.resolve(WasmBenchmarks.MODULE);
+        if (wasm && !Files.isRegularFile(wasmModule)) {
+            System.out.println("Wasm: " + wasmModule + " not found (bench/wasm/build.sh builds it); no Wasm column.");
+            wasm = false;
+        } else if (!wasm) {
+            System.out.println("Wasm: skipped (--no-wasm); no Wasm column.");
+        }
 
         List<Row> rows = new ArrayList<>();
         long start = System.nanoTime();
@@ -135,44 +164,103 @@ public final class Main {
                 erlSeries = erl.get().run(bench.name(), n, sizes);
                 printSeries("Erlang", bench, erlSeries);
             }
-            Series[] jvm = runWeftAndJava(bench, n, sizes, java);
+            Series[] jvm = runWeftWasmAndJava(bench, n, sizes, wasm, java, benchDir);
             printSeries("Weft", bench, jvm[0]);
-            if (java) {
-                printSeries("Java", bench, jvm[1]);
+            if (wasm) {
+                printSeries("Wasm", bench, jvm[1]);
             }
-            rows.add(new Row(bench, jvm[0], erlSeries, java ? jvm[1] : null));
+            if (java) {
+                printSeries("Java", bench, jvm[2]);
+            }
+            rows.add(new Row(bench, jvm[0], wasm ? jvm[1] : null, erlSeries, java ? jvm[2] : null));
+        }
+        IdleProcesses.Result idle = null;
+        String idleError = null;
+        if (wasm && (only == null || only.contains("idle"))) {
+            System.out.printf("%n== %,d idle Wasm processes%n", sizes.idleProcesses());
+            settle();
+            try {
+                // bench/run passes the launchers' JVM flags: the processes then run in a JVM set up as
+                // `weft run` sets it up (no fixed 8 GiB heap); without them, in this JVM
+                String launcherFlags = System.getenv("WEFT_BENCH_IDLE_JVM_FLAGS");
+                idle = launcherFlags == null
+                        ? IdleProcesses.run(benchDir, sizes.idleProcesses())
+                        : IdleProcesses.inLauncherJvm(benchDir, sizes.idleProcesses(),
+                                List.of(launcherFlags.trim().split("\\s+")));
+                System.out.println("  JVM flags: " + (launcherFlags == null
+                        ? "this JVM's" : launcherFlags.trim() + " (Weft's launchers' flags, in a JVM of its own)"));
+                System.out.println("  " + idle);
+            } catch (Exception e) {
+                idleError = e.toString();
+                System.out.println("  FAILED " + idleError);
+            }
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
 
         System.out.println();
-        System.out.printf("Results (%d s; %s)%n%n", seconds,
-                erl.map(e -> e.version() + ", erl " + e.flags()).orElse("no Erlang: erl not found or skipped"));
-        System.out.print(table(rows, erl.isPresent(), java));
-        System.out.println();
-        System.out.println("warm = median of the rounds after the first; cold = the first round. "
-                + "µs and ms: lower is better; M/s: higher is better.");
-        System.out.println("Weft/Erlang = Weft's warm figure divided by Erlang's: for µs and ms above 1 means Weft is "
-                + "slower, for M/s below 1 means Weft is slower.");
-        if (erl.isEmpty()) {
-            System.out.println("No Erlang column: " + (erlang ? "erl/erlc not found on PATH." : "--no-erlang.")
-                    + " Targets cannot be checked.");
+        if (!rows.isEmpty()) {
+            System.out.printf("Results (%d s; %s)%n%n", seconds,
+                    erl.map(e -> e.version() + ", erl " + e.flags()).orElse("no Erlang: erl not found or skipped"));
+            System.out.print(table(rows, erl.isPresent(), wasm, java));
+            System.out.println();
+            System.out.println("warm = median of the rounds after the first; cold = the first round. "
+                    + "µs and ms: lower is better; M/s: higher is better.");
+            System.out.println("Weft/Erlang = Weft's warm figure divided by Erlang's: for µs and ms above 1 means Weft "
+                    + "is slower, for M/s below 1 means Weft is slower.");
+            if (wasm) {
+                System.out.println("Wasm = Weft's Wasm processes (C guests, bench/wasm/bench_guests.c, Chicory's "
+                        + "compiler, no WASI); Wasm/Erlang as Weft/Erlang.");
+            }
+            if (erl.isEmpty()) {
+                System.out.println("No Erlang column: " + (erlang ? "erl/erlc not found on PATH." : "--no-erlang.")
+                        + " Targets cannot be checked.");
+            }
+        } else {
+            System.out.printf("Done (%d s).%n", seconds);
+        }
+        if (idle != null) {
+            System.out.println();
+            System.out.printf("Idle Wasm processes: %s%n", idle);
+        } else if (idleError != null) {
+            System.out.println();
+            System.out.println("Idle Wasm processes: FAILED " + idleError);
         }
     }
 
-    /** Weft and Java rounds, interleaved. Returns {weft, java}. */
-    private static Series[] runWeftAndJava(Bench bench, int rounds, Sizes sizes, boolean java) throws Exception {
+    /** Weft, Wasm and Java rounds, interleaved. Returns {weft, wasm, java}. */
+    private static Series[] runWeftWasmAndJava(Bench bench, int rounds, Sizes sizes, boolean wasm, boolean java,
+            Path benchDir) throws Exception {
         List<Double> weft = new ArrayList<>();
+        List<Double> guest = new ArrayList<>();
         List<Double> plain = new ArrayList<>();
         String weftError = null;
+        String wasmError = null;
         String javaError = null;
         try (Node node = Node.builder().build(); AttachedProcess host = node.attach()) {
+            WasmBenchmarks guests = null;
+            if (wasm) {
+                try {
+                    guests = WasmBenchmarks.load(node, benchDir);
+                } catch (Exception e) {
+                    wasmError = "loading the module: " + e;
+                }
+            }
             for (int r = 0; r < rounds; r++) {
                 if (weftError == null) {
                     settle();
                     try {
-                        weft.add(weftRound(node, host, bench, sizes));
+                        weft.add(weftRound(node, host, ctx -> bench.weft().run(ctx, sizes)));
                     } catch (Exception e) {
                         weftError = "round " + (r + 1) + ": " + e;
+                    }
+                }
+                if (wasm && wasmError == null) {
+                    settle();
+                    WasmBenchmarks g = guests;
+                    try {
+                        guest.add(weftRound(node, host, ctx -> bench.wasm().run(g, ctx, sizes)));
+                    } catch (Exception e) {
+                        wasmError = "round " + (r + 1) + ": " + e;
                     }
                 }
                 if (java && javaError == null) {
@@ -187,17 +275,24 @@ public final class Main {
         }
         return new Series[] {
             weftError == null ? Series.of(weft) : Series.failed(weft, weftError),
+            wasmError == null ? Series.of(guest) : Series.failed(guest, wasmError),
             javaError == null ? Series.of(plain) : Series.failed(plain, javaError),
         };
     }
 
+    /** A round's program, run inside the round's driver process. */
+    @FunctionalInterface
+    interface DriverRound {
+        double run(ProcessContext driver) throws Exception;
+    }
+
     /** One round inside a fresh Weft driver process; the host waits for its figure. */
-    private static double weftRound(Node node, AttachedProcess host, Bench bench, Sizes sizes) throws Exception {
+    static double weftRound(Node node, AttachedProcess host, DriverRound round) throws Exception {
         Pid hostPid = host.self();
         node.spawn(ctx -> {
             Object result;
             try {
-                result = bench.weft().run(ctx, sizes);
+                result = round.run(ctx);
             } catch (Exception | Error e) {
                 result = e;
             }
@@ -252,8 +347,11 @@ public final class Main {
 
     // ---- the table ----
 
-    private static String table(List<Row> rows, boolean withErlang, boolean withJava) {
+    private static String table(List<Row> rows, boolean withErlang, boolean withWasm, boolean withJava) {
         List<String> header = new ArrayList<>(List.of("benchmark", "unit", "Weft warm", "Weft cold"));
+        if (withWasm) {
+            header.addAll(List.of("Wasm warm", "Wasm cold"));
+        }
         if (withErlang) {
             header.addAll(List.of("Erlang warm", "Erlang cold"));
         }
@@ -262,6 +360,9 @@ public final class Main {
         }
         if (withErlang) {
             header.addAll(List.of("Weft/Erlang", "target (Weft vs Erlang)"));
+            if (withWasm) {
+                header.addAll(List.of("Wasm/Erlang", "target (Wasm vs Erlang)"));
+            }
         }
         List<List<String>> cells = new ArrayList<>();
         for (Row row : rows) {
@@ -271,6 +372,10 @@ public final class Main {
             line.add(b.unit() + (b.lowerIsBetter() ? " (lower better)" : " (higher better)"));
             line.add(warm(b, row.weft()));
             line.add(cold(b, row.weft()));
+            if (withWasm) {
+                line.add(warm(b, row.wasm()));
+                line.add(cold(b, row.wasm()));
+            }
             if (withErlang) {
                 line.add(warm(b, row.erlang()));
                 line.add(cold(b, row.erlang()));
@@ -280,20 +385,28 @@ public final class Main {
                 line.add(cold(b, row.java()));
             }
             if (withErlang) {
-                boolean both = row.weft() != null && row.weft().hasWarm() && row.erlang() != null && row.erlang().hasWarm();
-                double ratio = both ? row.weft().warmMedian() / row.erlang().warmMedian() : Double.NaN;
-                line.add(both ? String.format(Locale.ROOT, "%.2f", ratio) : "-");
-                if (b.target() == null) {
-                    line.add("-");
-                } else if (!both) {
-                    line.add(b.target().text() + ": not measured");
-                } else {
-                    line.add(b.target().text() + ": " + (b.target().met(ratio) ? "met" : "MISSED"));
+                compare(line, row.weft(), row.erlang(), b.target(), true);
+                if (withWasm) {
+                    compare(line, row.wasm(), row.erlang(), b.wasmTarget(), b.wasmSameSize());
                 }
             }
             cells.add(line);
         }
         return markdown(header, cells);
+    }
+
+    /** Adds the ratio of two warm figures and the target's verdict to a table line. */
+    private static void compare(List<String> line, Series ours, Series erlang, Target target, boolean sameSize) {
+        boolean both = sameSize && ours != null && ours.hasWarm() && erlang != null && erlang.hasWarm();
+        double ratio = both ? ours.warmMedian() / erlang.warmMedian() : Double.NaN;
+        line.add(both ? String.format(Locale.ROOT, "%.2f", ratio) : "-");
+        if (target == null) {
+            line.add("-");
+        } else if (!both) {
+            line.add(target.text() + ": not measured");
+        } else {
+            line.add(target.text() + ": " + (target.met(ratio) ? "met" : "MISSED"));
+        }
     }
 
     private static String warm(Bench b, Series s) {

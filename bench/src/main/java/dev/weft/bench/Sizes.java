@@ -11,17 +11,21 @@ package dev.weft.bench;
  * @param skynetLeaves leaves of the skynet tree (a power of 10)
  * @param faninSenders senders in the fan-in benchmark
  * @param faninPerSender messages each fan-in sender sends
+ * @param wasmSkynetLeaves leaves of the Wasm processes' skynet (a power of 10; smaller than the
+ *     others', see BENCHMARKS.md)
+ * @param idleProcesses idle Wasm processes of the idle benchmark
  */
 record Sizes(int spawnProcesses, int pingPongMessages, int ringSize, int ringHops,
-             int skynetLeaves, int faninSenders, int faninPerSender) {
+             int skynetLeaves, int faninSenders, int faninPerSender, int wasmSkynetLeaves, int idleProcesses) {
 
-    static final Sizes FULL = new Sizes(100_000, 1_000_000, 503, 2_000_000, 1_000_000, 1000, 1000);
+    static final Sizes FULL = new Sizes(100_000, 1_000_000, 503, 2_000_000, 1_000_000, 1000, 1000, 100_000, 100_000);
 
     /** A tenth (or so) of everything: a smoke test of the command, not a measurement. */
-    static final Sizes QUICK = new Sizes(10_000, 100_000, 503, 200_000, 100_000, 100, 1000);
+    static final Sizes QUICK = new Sizes(10_000, 100_000, 503, 200_000, 100_000, 100, 1000, 10_000, 10_000);
 
     Sizes withRingHops(int hops) {
-        return new Sizes(spawnProcesses, pingPongMessages, ringSize, hops, skynetLeaves, faninSenders, faninPerSender);
+        return new Sizes(spawnProcesses, pingPongMessages, ringSize, hops, skynetLeaves, faninSenders, faninPerSender,
+                wasmSkynetLeaves, idleProcesses);
     }
 
     /** The arguments that give the Erlang programs these sizes. */

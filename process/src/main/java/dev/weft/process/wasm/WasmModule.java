@@ -18,11 +18,14 @@ import com.dylibso.chicory.wasm.types.TagImport;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -49,6 +52,8 @@ public final class WasmModule {
     private final Map<String, ExternalType> exports;
     private final List<String> exportedFunctions;
     private final List<Import> imports;
+    /** Imported function names by import module, to drop unused host functions before instantiating. */
+    private final Map<String, Set<String>> importedFunctions;
     private final int importedFunctionCount;
     private final Map<Integer, String> functionNames;
     private final Optional<String> moduleName;
@@ -76,15 +81,20 @@ public final class WasmModule {
 
         var importSection = chicoryModule.importSection();
         List<Import> im = new ArrayList<>();
+        Map<String, Set<String>> byModule = new HashMap<>();
         int importedFunctions = 0;
         for (int i = 0; i < importSection.importCount(); i++) {
             var imp = importSection.getImport(i);
             if (imp.importType() == ExternalType.FUNCTION) {
                 importedFunctions++;
+                byModule.computeIfAbsent(imp.module(), m -> new HashSet<>()).add(imp.name());
             }
             im.add(new Import(imp.module(), imp.name(), describe(imp)));
         }
         this.imports = List.copyOf(im);
+        Map<String, Set<String>> frozen = new HashMap<>();
+        byModule.forEach((m, names) -> frozen.put(m, Set.copyOf(names)));
+        this.importedFunctions = Map.copyOf(frozen);
         this.importedFunctionCount = importedFunctions;
 
         NameCustomSection names = chicoryModule.nameSection();
@@ -160,6 +170,12 @@ public final class WasmModule {
     /** The names of the exported functions, in the module's order. */
     public List<String> exportedFunctions() {
         return exportedFunctions;
+    }
+
+    /** Does the module import a function {@code module::name}? */
+    public boolean importsFunction(String module, String name) {
+        Set<String> names = importedFunctions.get(module);
+        return names != null && names.contains(name);
     }
 
     /** The imports, in the module's order. */

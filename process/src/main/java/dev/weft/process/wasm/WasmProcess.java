@@ -285,7 +285,7 @@ public final class WasmProcess {
             Site site = new Site();
             ImportValues imports;
             try {
-                imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), site);
+                imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), module, site);
             } catch (ExitException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -402,20 +402,34 @@ public final class WasmProcess {
             return module.functionName(index).orElse("func[" + index + "]");
         }
 
-        /** Wraps every host function so that its failures name it. */
-        private static ImportValues wrap(ImportValues values, Site site) {
+        /**
+         * Wraps every host function the module imports so that its failures name it, and leaves out
+         * the ones it does not import (a host offers some 150 functions, a guest imports a few: the
+         * unused ones would only cost instantiation time, which is spawn time).
+         */
+        private static ImportValues wrap(ImportValues values, WasmModule module, Site site) {
             ImportFunction[] functions = values.functions();
-            List<ImportFunction> wrapped = new ArrayList<>(functions.length);
+            List<ImportFunction> wrapped = new ArrayList<>(Math.min(functions.length, module.importedFunctionCount()));
             for (ImportFunction f : functions) {
                 if (f.sourceInstance() != null) {
                     wrapped.add(f); // another instance's export: not host code
                     continue;
                 }
+                if (!module.importsFunction(f.module(), f.name())) {
+                    continue;
+                }
                 String name = f.module() + "::" + f.name();
                 WasmFunctionHandle handle = f.handle();
                 wrapped.add(new ImportFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
+                    int function = site.function;
+                    String hostFunction = site.hostFunction;
                     try {
-                        return handle.apply(instance, args);
+                        long[] result = handle.apply(instance, args);
+                        // a failure inside that the host function handled (lunatic::trap::catch calls
+                        // back into the guest and catches its traps) is not where the process fails
+                        site.function = function;
+                        site.hostFunction = hostFunction;
+                        return result;
                     } catch (ExitException | HostFunctionException | WasmException e) {
                         throw e;
                     } catch (ChicoryException e) {

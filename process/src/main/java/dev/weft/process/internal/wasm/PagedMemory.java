@@ -16,13 +16,16 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * A Wasm linear memory for Chicory that allocates its storage one 64 KiB page at a time, on the
- * first write to that page, and traps exactly at the Wasm bound ({@code pages() * 65536}).
+ * A Wasm linear memory for Chicory that allocates its storage one 4 KiB chunk at a time, on the
+ * first write to that chunk, and traps exactly at the Wasm bound ({@code pages() * 65536}).
  *
- * <p>Untouched pages are backed by one shared, never-written zero page, so reading them costs
- * nothing and allocates nothing; a 17-page module that touches three pages holds three page
- * arrays plus a 17-slot page table. {@link #zero()} (which Chicory calls before applying data
- * segments) releases all pages, and filling a whole page with zeros releases that page.
+ * <p>Untouched chunks are backed by one shared, never-written zero chunk, so reading them costs
+ * nothing and allocates nothing; a 17-page module that touches three chunks holds three 4 KiB
+ * arrays plus a 272-slot chunk table (16 per 64 KiB Wasm page). Chunks, not whole Wasm pages,
+ * because a small guest touches a few KiB of its memory (the top of its stack, its data): with
+ * 64 KiB pages an idle C process held 128 KiB, with 4 KiB chunks it holds 8 to 12 KiB.
+ * {@link #zero()} (which Chicory calls before applying data segments) releases all chunks, and
+ * filling a whole chunk with zeros releases that chunk.
  *
  * <p>Out-of-bounds accesses throw {@link WasmRuntimeException} with the same message shape as
  * Chicory's {@code ByteArrayMemory} ({@code "out of bounds memory access: attempted to access
@@ -35,8 +38,11 @@ import java.util.Arrays;
  */
 public final class PagedMemory implements Memory {
 
-    private static final int PAGE_SHIFT = 16;
-    private static final int PAGE_MASK = PAGE_SIZE - 1;
+    /** Storage is allocated in chunks of 4 KiB: 16 per 64 KiB Wasm page. */
+    private static final int CHUNK_SHIFT = 12;
+    private static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    private static final int CHUNK_MASK = CHUNK_SIZE - 1;
+    private static final int CHUNKS_PER_PAGE = PAGE_SIZE >> CHUNK_SHIFT;
 
     private static final VarHandle SHORT =
             MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -49,15 +55,15 @@ public final class PagedMemory implements Memory {
     private static final VarHandle DOUBLE =
             MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** Backs every untouched page. Never written: every write path goes through {@link #writable}. */
-    private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
+    /** Backs every untouched chunk. Never written: every write path goes through {@link #writable}. */
+    private static final byte[] ZERO_CHUNK = new byte[CHUNK_SIZE];
 
     private final MemoryLimits limits;
     private final int maxPages;
     private DataSegment[] dataSegments;
 
-    /** Page table; slots below {@code nPages} hold {@link #ZERO_PAGE} or a private page. */
-    private byte[][] pages;
+    /** Chunk table; slots below {@code nPages * CHUNKS_PER_PAGE} hold {@link #ZERO_CHUNK} or a private chunk. */
+    private byte[][] chunks;
 
     private int nPages;
     /** {@code nPages * PAGE_SIZE}; at most {@code 32767 * 65536 < 2^31}, so never overflows. */
@@ -99,15 +105,29 @@ public final class PagedMemory implements Memory {
                             + ((long) maxPages * PAGE_SIZE)
                             + " bytes)");
         }
-        this.pages = new byte[initial][];
-        Arrays.fill(pages, ZERO_PAGE);
+        this.chunks = new byte[initial * CHUNKS_PER_PAGE][];
+        Arrays.fill(chunks, ZERO_CHUNK);
         this.nPages = initial;
         this.limit = initial * PAGE_SIZE;
     }
 
-    /** How many 64 KiB page arrays this memory holds right now. */
+    /** How many 64 KiB Wasm pages have storage (at least one chunk written) right now. */
     public int allocatedPages() {
-        return allocated;
+        int count = 0;
+        for (int page = 0; page < nPages; page++) {
+            for (int c = page * CHUNKS_PER_PAGE, end = c + CHUNKS_PER_PAGE; c < end; c++) {
+                if (chunks[c] != ZERO_CHUNK) {
+                    count++;
+                    break;
+                }
+            }
+        }
+        return count;
+    }
+
+    /** How many bytes of storage this memory holds right now (allocated 4 KiB chunks). */
+    public long allocatedBytes() {
+        return (long) allocated * CHUNK_SIZE;
     }
 
     /** The most pages {@code memory.grow} may reach: the least of the declared, runtime and Weft limits. */
@@ -129,11 +149,12 @@ public final class PagedMemory implements Memory {
         if (size < 0 || next > maxPages || next < prev) {
             return -1;
         }
-        if (next > pages.length) {
-            int cap = (int) Math.min(maxPages, Math.max((long) next, 2L * pages.length));
-            byte[][] table = Arrays.copyOf(pages, cap);
-            Arrays.fill(table, pages.length, cap, ZERO_PAGE);
-            pages = table;
+        if ((long) next * CHUNKS_PER_PAGE > chunks.length) {
+            int tablePages = chunks.length / CHUNKS_PER_PAGE;
+            int cap = (int) Math.min(maxPages, Math.max((long) next, 2L * tablePages)) * CHUNKS_PER_PAGE;
+            byte[][] table = Arrays.copyOf(chunks, cap);
+            Arrays.fill(table, chunks.length, cap, ZERO_CHUNK);
+            chunks = table;
         }
         nPages = next;
         limit = next * PAGE_SIZE;
@@ -182,19 +203,19 @@ public final class PagedMemory implements Memory {
 
     // ---------------------------------------------------------------- pages and bounds
 
-    private byte[] writable(int pageIdx) {
-        byte[] page = pages[pageIdx];
-        if (page == ZERO_PAGE) {
-            page = new byte[PAGE_SIZE];
-            pages[pageIdx] = page;
+    private byte[] writable(int chunkIdx) {
+        byte[] chunk = chunks[chunkIdx];
+        if (chunk == ZERO_CHUNK) {
+            chunk = new byte[CHUNK_SIZE];
+            chunks[chunkIdx] = chunk;
             allocated++;
         }
-        return page;
+        return chunk;
     }
 
-    private void release(int pageIdx) {
-        if (pages[pageIdx] != ZERO_PAGE) {
-            pages[pageIdx] = ZERO_PAGE;
+    private void release(int chunkIdx) {
+        if (chunks[chunkIdx] != ZERO_CHUNK) {
+            chunks[chunkIdx] = ZERO_CHUNK;
             allocated--;
         }
     }
@@ -269,9 +290,9 @@ public final class PagedMemory implements Memory {
         check(offset, size, data.length, false);
         check(addr, size, limit, false);
         while (size > 0) {
-            int off = addr & PAGE_MASK;
-            int chunk = Math.min(size, PAGE_SIZE - off);
-            System.arraycopy(data, offset, writable(addr >>> PAGE_SHIFT), off, chunk);
+            int off = addr & CHUNK_MASK;
+            int chunk = Math.min(size, CHUNK_SIZE - off);
+            System.arraycopy(data, offset, writable(addr >>> CHUNK_SHIFT), off, chunk);
             addr += chunk;
             offset += chunk;
             size -= chunk;
@@ -285,10 +306,10 @@ public final class PagedMemory implements Memory {
         int done = 0;
         while (done < len) {
             int a = addr + done;
-            int off = a & PAGE_MASK;
-            int chunk = Math.min(len - done, PAGE_SIZE - off);
-            byte[] page = pages[a >>> PAGE_SHIFT];
-            if (page != ZERO_PAGE) {
+            int off = a & CHUNK_MASK;
+            int chunk = Math.min(len - done, CHUNK_SIZE - off);
+            byte[] page = chunks[a >>> CHUNK_SHIFT];
+            if (page != ZERO_CHUNK) {
                 System.arraycopy(page, off, result, done, chunk);
             }
             done += chunk;
@@ -298,7 +319,10 @@ public final class PagedMemory implements Memory {
 
     @Override
     public void zero() {
-        for (int i = 0; i < nPages; i++) {
+        if (allocated == 0) {
+            return; // a fresh memory: nothing to release (every instantiation calls this)
+        }
+        for (int i = 0, n = nPages * CHUNKS_PER_PAGE; i < n; i++) {
             release(i);
         }
     }
@@ -309,12 +333,12 @@ public final class PagedMemory implements Memory {
         int remaining = toIndex - fromIndex;
         check(addr, remaining, limit, false);
         while (remaining > 0) {
-            int idx = addr >>> PAGE_SHIFT;
-            int off = addr & PAGE_MASK;
-            int chunk = Math.min(remaining, PAGE_SIZE - off);
-            if (value == 0 && chunk == PAGE_SIZE) {
+            int idx = addr >>> CHUNK_SHIFT;
+            int off = addr & CHUNK_MASK;
+            int chunk = Math.min(remaining, CHUNK_SIZE - off);
+            if (value == 0 && chunk == CHUNK_SIZE) {
                 release(idx);
-            } else if (value != 0 || pages[idx] != ZERO_PAGE) {
+            } else if (value != 0 || chunks[idx] != ZERO_CHUNK) {
                 Arrays.fill(writable(idx), off, off + chunk, value);
             }
             addr += chunk;
@@ -332,7 +356,7 @@ public final class PagedMemory implements Memory {
             while (end > 0) {
                 int d = dest + end;
                 int s = src + end;
-                int chunk = Math.min(end, Math.min(((d - 1) & PAGE_MASK) + 1, ((s - 1) & PAGE_MASK) + 1));
+                int chunk = Math.min(end, Math.min(((d - 1) & CHUNK_MASK) + 1, ((s - 1) & CHUNK_MASK) + 1));
                 copyChunk(d - chunk, s - chunk, chunk);
                 end -= chunk;
             }
@@ -342,22 +366,22 @@ public final class PagedMemory implements Memory {
                 int d = dest + done;
                 int s = src + done;
                 int chunk =
-                        Math.min(size - done, PAGE_SIZE - Math.max(d & PAGE_MASK, s & PAGE_MASK));
+                        Math.min(size - done, CHUNK_SIZE - Math.max(d & CHUNK_MASK, s & CHUNK_MASK));
                 copyChunk(d, s, chunk);
                 done += chunk;
             }
         }
     }
 
-    /** Copies within one source page and one destination page. */
+    /** Copies within one source chunk and one destination chunk. */
     private void copyChunk(int d, int s, int chunk) {
-        int dIdx = d >>> PAGE_SHIFT;
-        int sIdx = s >>> PAGE_SHIFT;
-        if (pages[sIdx] == ZERO_PAGE && pages[dIdx] == ZERO_PAGE) {
+        int dIdx = d >>> CHUNK_SHIFT;
+        int sIdx = s >>> CHUNK_SHIFT;
+        if (chunks[sIdx] == ZERO_CHUNK && chunks[dIdx] == ZERO_CHUNK) {
             return; // zeros onto zeros
         }
         byte[] dst = writable(dIdx); // before reading the source: they may be the same page
-        System.arraycopy(pages[sIdx], s & PAGE_MASK, dst, d & PAGE_MASK, chunk);
+        System.arraycopy(chunks[sIdx], s & CHUNK_MASK, dst, d & CHUNK_MASK, chunk);
     }
 
     // ---------------------------------------------------------------- bytes
@@ -367,7 +391,7 @@ public final class PagedMemory implements Memory {
         if (addr < 0 || addr >= limit) {
             throw oob(addr, 1);
         }
-        return pages[addr >>> PAGE_SHIFT][addr & PAGE_MASK];
+        return chunks[addr >>> CHUNK_SHIFT][addr & CHUNK_MASK];
     }
 
     @Override
@@ -375,16 +399,16 @@ public final class PagedMemory implements Memory {
         if (addr < 0 || addr >= limit) {
             throw oob(addr, 1);
         }
-        writable(addr >>> PAGE_SHIFT)[addr & PAGE_MASK] = data;
+        writable(addr >>> CHUNK_SHIFT)[addr & CHUNK_MASK] = data;
     }
 
     // ---------------------------------------------------------------- 16 bit
 
     @Override
     public short readShort(int addr) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 2 && off <= PAGE_SIZE - 2) {
-            return (short) SHORT.get(pages[addr >>> PAGE_SHIFT], off);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 2 && off <= CHUNK_SIZE - 2) {
+            return (short) SHORT.get(chunks[addr >>> CHUNK_SHIFT], off);
         }
         return (short) readSlow(addr, 2);
     }
@@ -396,9 +420,9 @@ public final class PagedMemory implements Memory {
 
     @Override
     public void writeShort(int addr, short data) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 2 && off <= PAGE_SIZE - 2) {
-            SHORT.set(writable(addr >>> PAGE_SHIFT), off, data);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 2 && off <= CHUNK_SIZE - 2) {
+            SHORT.set(writable(addr >>> CHUNK_SHIFT), off, data);
         } else {
             writeSlow(addr, data, 2);
         }
@@ -408,18 +432,18 @@ public final class PagedMemory implements Memory {
 
     @Override
     public int readInt(int addr) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 4 && off <= PAGE_SIZE - 4) {
-            return (int) INT.get(pages[addr >>> PAGE_SHIFT], off);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 4 && off <= CHUNK_SIZE - 4) {
+            return (int) INT.get(chunks[addr >>> CHUNK_SHIFT], off);
         }
         return (int) readSlow(addr, 4);
     }
 
     @Override
     public void writeI32(int addr, int data) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 4 && off <= PAGE_SIZE - 4) {
-            INT.set(writable(addr >>> PAGE_SHIFT), off, data);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 4 && off <= CHUNK_SIZE - 4) {
+            INT.set(writable(addr >>> CHUNK_SHIFT), off, data);
         } else {
             writeSlow(addr, data, 4);
         }
@@ -427,9 +451,9 @@ public final class PagedMemory implements Memory {
 
     @Override
     public float readFloat(int addr) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 4 && off <= PAGE_SIZE - 4) {
-            return (float) FLOAT.get(pages[addr >>> PAGE_SHIFT], off);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 4 && off <= CHUNK_SIZE - 4) {
+            return (float) FLOAT.get(chunks[addr >>> CHUNK_SHIFT], off);
         }
         return Float.intBitsToFloat((int) readSlow(addr, 4));
     }
@@ -441,9 +465,9 @@ public final class PagedMemory implements Memory {
 
     @Override
     public void writeF32(int addr, float data) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 4 && off <= PAGE_SIZE - 4) {
-            FLOAT.set(writable(addr >>> PAGE_SHIFT), off, data);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 4 && off <= CHUNK_SIZE - 4) {
+            FLOAT.set(writable(addr >>> CHUNK_SHIFT), off, data);
         } else {
             writeSlow(addr, Float.floatToRawIntBits(data), 4);
         }
@@ -453,18 +477,18 @@ public final class PagedMemory implements Memory {
 
     @Override
     public long readLong(int addr) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 8 && off <= PAGE_SIZE - 8) {
-            return (long) LONG.get(pages[addr >>> PAGE_SHIFT], off);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 8 && off <= CHUNK_SIZE - 8) {
+            return (long) LONG.get(chunks[addr >>> CHUNK_SHIFT], off);
         }
         return readSlow(addr, 8);
     }
 
     @Override
     public void writeLong(int addr, long data) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 8 && off <= PAGE_SIZE - 8) {
-            LONG.set(writable(addr >>> PAGE_SHIFT), off, data);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 8 && off <= CHUNK_SIZE - 8) {
+            LONG.set(writable(addr >>> CHUNK_SHIFT), off, data);
         } else {
             writeSlow(addr, data, 8);
         }
@@ -472,9 +496,9 @@ public final class PagedMemory implements Memory {
 
     @Override
     public double readDouble(int addr) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 8 && off <= PAGE_SIZE - 8) {
-            return (double) DOUBLE.get(pages[addr >>> PAGE_SHIFT], off);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 8 && off <= CHUNK_SIZE - 8) {
+            return (double) DOUBLE.get(chunks[addr >>> CHUNK_SHIFT], off);
         }
         return Double.longBitsToDouble(readSlow(addr, 8));
     }
@@ -486,9 +510,9 @@ public final class PagedMemory implements Memory {
 
     @Override
     public void writeF64(int addr, double data) {
-        int off = addr & PAGE_MASK;
-        if (addr >= 0 && addr <= limit - 8 && off <= PAGE_SIZE - 8) {
-            DOUBLE.set(writable(addr >>> PAGE_SHIFT), off, data);
+        int off = addr & CHUNK_MASK;
+        if (addr >= 0 && addr <= limit - 8 && off <= CHUNK_SIZE - 8) {
+            DOUBLE.set(writable(addr >>> CHUNK_SHIFT), off, data);
         } else {
             writeSlow(addr, Double.doubleToRawLongBits(data), 8);
         }
@@ -496,7 +520,7 @@ public final class PagedMemory implements Memory {
 
     // ---------------------------------------------------------------- slow paths
 
-    /** Out of bounds (traps) or straddling a page boundary: little-endian, byte by byte. */
+    /** Out of bounds (traps) or straddling a chunk boundary: little-endian, byte by byte. */
     private long readSlow(int addr, int size) {
         if (addr < 0 || addr > limit - size) {
             throw oob(addr, size);
@@ -504,7 +528,7 @@ public final class PagedMemory implements Memory {
         long v = 0;
         for (int i = size - 1; i >= 0; i--) {
             int a = addr + i;
-            v = (v << 8) | (pages[a >>> PAGE_SHIFT][a & PAGE_MASK] & 0xFFL);
+            v = (v << 8) | (chunks[a >>> CHUNK_SHIFT][a & CHUNK_MASK] & 0xFFL);
         }
         return v;
     }
@@ -515,7 +539,7 @@ public final class PagedMemory implements Memory {
         }
         for (int i = 0; i < size; i++) {
             int a = addr + i;
-            writable(a >>> PAGE_SHIFT)[a & PAGE_MASK] = (byte) (data >>> (8 * i));
+            writable(a >>> CHUNK_SHIFT)[a & CHUNK_MASK] = (byte) (data >>> (8 * i));
         }
     }
 }
