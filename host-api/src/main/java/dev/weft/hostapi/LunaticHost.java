@@ -153,6 +153,27 @@ public final class LunaticHost {
     private final Map<Long, WasmModule> modulesById = new ConcurrentHashMap<>();
     private final Map<WasmModule, Long> moduleIds = new ConcurrentHashMap<>();
     private final AtomicLong nextModuleId = new AtomicLong(1);
+    /** Per module: the ABI functions it imports, and whether it imports WASI (spawning binds only those). */
+    private final Map<WasmModule, ModuleImports> moduleImports = new ConcurrentHashMap<>();
+
+    private record ModuleImports(List<LunaticAbi.Function> abi, java.util.Set<String> names,
+            java.util.Set<String> hostModules, boolean wasi) {
+        static ModuleImports of(WasmModule module) {
+            List<LunaticAbi.Function> abi = new ArrayList<>();
+            java.util.Set<String> names = new java.util.HashSet<>();
+            java.util.Set<String> hostModules = new java.util.HashSet<>();
+            for (LunaticAbi.Function f : ABI) {
+                if (module.importsFunction(f.module(), f.name())) {
+                    abi.add(f);
+                    names.add(f.qualifiedName());
+                    hostModules.add(f.module());
+                }
+            }
+            boolean wasi = module.imports().stream().anyMatch(i -> i.module().equals("wasi_snapshot_preview1"));
+            return new ModuleImports(List.copyOf(abi), java.util.Set.copyOf(names), java.util.Set.copyOf(hostModules),
+                    wasi);
+        }
+    }
     private final GuestMetrics guestMetrics; // lunatic::metrics of this node's guests
 
     private LunaticHost(Builder b) {
@@ -230,6 +251,7 @@ public final class LunaticHost {
         Object[] arguments = args.clone();
         int pages = config.maxMemoryPages();
         WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).build(); // checks export and args now
+        // each run gets its own WASI to close: a supervisor may run the same body again
         return ctx -> {
             OpenedWasi wasi = new OpenedWasi();
             try {
@@ -256,12 +278,14 @@ public final class LunaticHost {
 
     /** The other functions, WASI (if the config has it) and the 140 {@code lunatic::*} functions of one process. */
     private List<ImportFunction> functions(ProcessContext ctx, WasmModule module, WasmConfig config, OpenedWasi opened) {
+        // only what the module imports: a spawn pays for the ten functions a guest uses, not 156
+        ModuleImports imports = moduleImports.computeIfAbsent(module, ModuleImports::of);
         List<ImportFunction> functions = new ArrayList<>(otherImports.apply(ctx));
-        if (config.wasi()) {
+        if (config.wasi() && imports.wasi()) {
             opened.wasi = WasiPreview1.builder().withOptions(Wasi.options(config)).build();
             functions.addAll(Wasi.functions(opened.wasi));
         }
-        functions.addAll(lunaticFunctions(new State(ctx, this, module, config)));
+        functions.addAll(lunaticFunctions(new State(ctx, this, module, config), imports));
         return functions;
     }
 
@@ -291,7 +315,7 @@ public final class LunaticHost {
      * ({@link WeftAbi}), bound to {@code ctx} (see {@link #importValues}).
      */
     public static List<ImportFunction> functions(ProcessContext ctx) {
-        return lunaticFunctions(new State(Objects.requireNonNull(ctx, "ctx"), null, null, WasmConfig.defaults()));
+        return lunaticFunctions(new State(Objects.requireNonNull(ctx, "ctx"), null, null, WasmConfig.defaults()), null);
     }
 
     /** Lunatic's functions and Weft's ({@link WeftAbi}). */
@@ -303,19 +327,21 @@ public final class LunaticHost {
         ABI = List.copyOf(abi);
     }
 
-    private static List<ImportFunction> lunaticFunctions(State state) {
-        Map<String, WasmFunctionHandle> implemented = state.implementations();
-        List<ImportFunction> functions = new ArrayList<>(ABI.size());
-        for (LunaticAbi.Function f : ABI) {
-            WasmFunctionHandle handle = implemented.remove(f.qualifiedName());
+    /** The host functions of {@code wanted} (a subset of {@link #ABI}), bound to {@code state}. */
+    private static List<ImportFunction> lunaticFunctions(State state, ModuleImports imports) {
+        List<LunaticAbi.Function> wanted = imports == null ? ABI : imports.abi();
+        if (wanted.isEmpty()) {
+            return List.of();
+        }
+        Map<String, WasmFunctionHandle> implemented = imports == null ? state.implementations()
+                : state.implementations(imports.hostModules(), imports.names());
+        List<ImportFunction> functions = new ArrayList<>(wanted.size());
+        for (LunaticAbi.Function f : wanted) {
+            WasmFunctionHandle handle = implemented.get(f.qualifiedName());
             if (handle == null) {
                 handle = notImplemented(f.qualifiedName());
             }
             functions.add(new HostFunction(f.module(), f.name(), f.type(), handle));
-        }
-        if (!implemented.isEmpty()) {
-            throw new IllegalStateException("implemented but not in lunatic-abi.json or weft-abi.json: "
-                    + implemented.keySet());
         }
         return functions;
     }
@@ -328,8 +354,20 @@ public final class LunaticHost {
     /** The lunatic::metrics of processes without a LunaticHost ({@link #importValues}): an in-memory registry. */
     private static final GuestMetrics UNATTACHED_METRICS = new GuestMetrics(new SimpleMeterRegistry());
 
-    private static final java.util.Set<String> IMPLEMENTED = java.util.Set.copyOf(
-            new State(null, null, null, WasmConfig.defaults()).implementations().keySet());
+    private static final java.util.Set<String> IMPLEMENTED = implementedNames();
+
+    private static java.util.Set<String> implementedNames() {
+        java.util.Set<String> names = java.util.Set.copyOf(
+                new State(null, null, null, WasmConfig.defaults()).implementations().keySet());
+        java.util.Set<String> unknown = new java.util.TreeSet<>(names);
+        for (LunaticAbi.Function f : ABI) {
+            unknown.remove(f.qualifiedName());
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalStateException("implemented but not in lunatic-abi.json or weft-abi.json: " + unknown);
+        }
+        return names;
+    }
 
     private static WasmFunctionHandle notImplemented(String qualifiedName) {
         String message = qualifiedName + " is not implemented yet";
@@ -468,21 +506,57 @@ public final class LunaticHost {
         }
 
         Map<String, WasmFunctionHandle> implementations() {
-            Map<String, WasmFunctionHandle> m = new LinkedHashMap<>();
-            message(m);
-            process(m);
-            timer(m);
-            version(m);
-            error(m);
-            registry(m);
-            spawn(m);
-            configs(m);
-            modules(m);
-            wasiConfig(m);
-            distributed(m);
-            TrapCatch.register(m);
-            new SupervisorFunctions(ctx, this).register(m);
-            (host != null ? host.guestMetrics : UNATTACHED_METRICS).register(m);
+            return implementations(null, null);
+        }
+
+        /**
+         * The implemented functions of the host modules in {@code modules} (e.g.
+         * {@code lunatic::message}; null for all): a process binds only what its module imports.
+         */
+        Map<String, WasmFunctionHandle> implementations(java.util.Set<String> modules, java.util.Set<String> names) {
+            // with names: a map that keeps only those (puts of the others cost nothing but the check)
+            Map<String, WasmFunctionHandle> m = names == null ? new HashMap<>(256) : new HashMap<>(32) {
+                @Override
+                public WasmFunctionHandle put(String key, WasmFunctionHandle value) {
+                    return names.contains(key) ? super.put(key, value) : null;
+                }
+            };
+            if (modules == null || modules.contains("lunatic::message")) {
+                message(m);
+            }
+            if (modules == null || modules.contains("lunatic::process")) {
+                process(m);
+                spawn(m);
+                configs(m);
+                modules(m);
+            }
+            if (modules == null || modules.contains("lunatic::timer")) {
+                timer(m);
+            }
+            if (modules == null || modules.contains("lunatic::version")) {
+                version(m);
+            }
+            if (modules == null || modules.contains("lunatic::error")) {
+                error(m);
+            }
+            if (modules == null || modules.contains("lunatic::registry")) {
+                registry(m);
+            }
+            if (modules == null || modules.contains("lunatic::wasi")) {
+                wasiConfig(m);
+            }
+            if (modules == null || modules.contains("lunatic::distributed")) {
+                distributed(m);
+            }
+            if (modules == null || modules.contains("lunatic::trap")) {
+                TrapCatch.register(m);
+            }
+            if (modules == null || modules.contains("weft::supervisor")) {
+                new SupervisorFunctions(ctx, this).register(m);
+            }
+            if (modules == null || modules.contains("lunatic::metrics")) {
+                (host != null ? host.guestMetrics : UNATTACHED_METRICS).register(m);
+            }
             return m;
         }
 
@@ -504,7 +578,7 @@ public final class LunaticHost {
         }
 
         private void message(Map<String, WasmFunctionHandle> m) {
-            String mod = "lunatic::message::";
+            final String mod = "lunatic::message::";
             m.put(mod + "create_data", (inst, args) -> {
                 long capacity = args[1];
                 int initial = capacity <= 0 ? 16 : (int) Math.min(capacity, 1 << 20);
@@ -512,7 +586,7 @@ public final class LunaticHost {
                 return null;
             });
             m.put(mod + "write_data", (inst, args) -> {
-                String fn = mod + "write_data";
+                final String fn = mod + "write_data";
                 int ptr = (int) args[0];
                 long len = Integer.toUnsignedLong((int) args[1]);
                 Memory memory = range(inst, fn, ptr, len);
@@ -521,7 +595,7 @@ public final class LunaticHost {
                 return new long[] {len};
             });
             m.put(mod + "read_data", (inst, args) -> {
-                String fn = mod + "read_data";
+                final String fn = mod + "read_data";
                 int ptr = (int) args[0];
                 long len = Integer.toUnsignedLong((int) args[1]);
                 Memory memory = range(inst, fn, ptr, len);
@@ -556,7 +630,7 @@ public final class LunaticHost {
                 return new long[] {s.resources.size() - 1};
             });
             m.put(mod + "take_module", (inst, args) -> {
-                String fn = mod + "take_module";
+                final String fn = mod + "take_module";
                 Scratch s = dataScratch(fn);
                 long index = args[0];
                 if (index < 0 || index >= s.resources.size() || !(s.resources.get((int) index) instanceof WasmModule module)) {
@@ -565,19 +639,7 @@ public final class LunaticHost {
                 s.resources.set((int) index, null); // taken: moved into this process
                 return new long[] {addModule(module)};
             });
-            for (String kind : List.of("tcp_stream", "tls_stream", "udp_socket")) {
-                String what = kind.replace('_', ' ') + "s (networking is not implemented yet)";
-                String push = mod + "push_" + kind;
-                String take = mod + "take_" + kind;
-                m.put(push, (inst, args) -> {
-                    throw trap(push, what + " cannot be sent yet");
-                });
-                m.put(take, (inst, args) -> {
-                    dataScratch(take);
-                    throw trap(take, "the message carries no " + kind.replace('_', ' ') + " at index "
-                            + Long.toUnsignedString(args[0]));
-                });
-            }
+            // push/take of TCP, TLS and UDP resources: not implemented (no networking yet)
             m.put(mod + "send", (inst, args) -> {
                 send(mod + "send", args[0]);
                 return new long[] {0};
@@ -588,7 +650,7 @@ public final class LunaticHost {
                 return new long[] {code == TIMEOUT ? TIMEOUT : 0};
             });
             m.put(mod + "receive", (inst, args) -> {
-                String fn = mod + "receive";
+                final String fn = mod + "receive";
                 int ptr = (int) args[0];
                 long count = Integer.toUnsignedLong((int) args[1]);
                 Memory memory = range(inst, fn, ptr, count * 8);
@@ -668,7 +730,7 @@ public final class LunaticHost {
         // ---------------------------------------------------------------- lunatic::process
 
         private void process(Map<String, WasmFunctionHandle> m) {
-            String mod = "lunatic::process::";
+            final String mod = "lunatic::process::";
             m.put(mod + "process_id", (inst, args) -> new long[] {ctx.self().serial()});
             m.put(mod + "environment_id", (inst, args) -> new long[] {ctx.self().node()});
             m.put(mod + "sleep_ms", (inst, args) -> {
@@ -713,7 +775,7 @@ public final class LunaticHost {
         // ---------------------------------------------------------------- lunatic::timer
 
         private void timer(Map<String, WasmFunctionHandle> m) {
-            String mod = "lunatic::timer::";
+            final String mod = "lunatic::timer::";
             m.put(mod + "send_after", (inst, args) -> {
                 Scratch s = scratch(mod + "send_after");
                 scratch = null;
@@ -737,9 +799,9 @@ public final class LunaticHost {
         // ---------------------------------------------------------------- lunatic::registry
 
         private void registry(Map<String, WasmFunctionHandle> m) {
-            String mod = "lunatic::registry::";
+            final String mod = "lunatic::registry::";
             m.put(mod + "put", (inst, args) -> {
-                String fn = mod + "put";
+                final String fn = mod + "put";
                 String name = string(inst, fn, (int) args[0], (int) args[1]);
                 long node = args[2];
                 Pid target = pid(args[3]);
@@ -774,7 +836,7 @@ public final class LunaticHost {
                 }
             });
             m.put(mod + "get", (inst, args) -> {
-                String fn = mod + "get";
+                final String fn = mod + "get";
                 String name = string(inst, fn, (int) args[0], (int) args[1]);
                 int nodePtr = (int) args[2];
                 int pidPtr = (int) args[3];
@@ -798,7 +860,7 @@ public final class LunaticHost {
         // ---------------------------------------------------------------- lunatic::process::spawn
 
         private void spawn(Map<String, WasmFunctionHandle> m) {
-            String fn = "lunatic::process::spawn";
+            final String fn = "lunatic::process::spawn";
             m.put(fn, (inst, args) -> {
                 long link = args[0];
                 int idPtr = (int) args[7];
@@ -813,7 +875,7 @@ public final class LunaticHost {
                 memory.writeLong(idPtr, child.serial());
                 return new long[] {0};
             });
-            String gos = "lunatic::process::get_or_spawn";
+            final String gos = "lunatic::process::get_or_spawn";
             m.put(gos, (inst, args) -> {
                 String name = string(inst, gos, (int) args[0], (int) args[1]);
                 long link = args[2];
@@ -948,7 +1010,7 @@ public final class LunaticHost {
         }
 
         private void configs(Map<String, WasmFunctionHandle> m) {
-            String mod = "lunatic::process::";
+            final String mod = "lunatic::process::";
             m.put(mod + "create_config", (inst, args) -> {
                 if (!config.canCreateConfigs()) {
                     return new long[] {-1};
@@ -997,7 +1059,7 @@ public final class LunaticHost {
         }
 
         private void modules(Map<String, WasmFunctionHandle> m) {
-            String compile = "lunatic::process::compile_module";
+            final String compile = "lunatic::process::compile_module";
             m.put(compile, (inst, args) -> {
                 int idPtr = (int) args[2];
                 byte[] bytes = GuestMemory.bytes(inst, compile, (int) args[0], (int) args[1]);
@@ -1014,7 +1076,7 @@ public final class LunaticHost {
                     return new long[] {1};
                 }
             });
-            String drop = "lunatic::process::drop_module";
+            final String drop = "lunatic::process::drop_module";
             m.put(drop, (inst, args) -> {
                 module(drop, args[0]);
                 modules.remove(args[0]);
@@ -1025,9 +1087,9 @@ public final class LunaticHost {
         // ---------------------------------------------------------------- lunatic::wasi
 
         private void wasiConfig(Map<String, WasmFunctionHandle> m) {
-            String mod = "lunatic::wasi::";
+            final String mod = "lunatic::wasi::";
             m.put(mod + "config_add_environment_variable", (inst, args) -> {
-                String fn = mod + "config_add_environment_variable";
+                final String fn = mod + "config_add_environment_variable";
                 GuestConfig c = config(fn, args[0]);
                 String key = string(inst, fn, (int) args[1], (int) args[2]);
                 String value = string(inst, fn, (int) args[3], (int) args[4]);
@@ -1038,13 +1100,13 @@ public final class LunaticHost {
                 return null;
             });
             m.put(mod + "config_add_command_line_argument", (inst, args) -> {
-                String fn = mod + "config_add_command_line_argument";
+                final String fn = mod + "config_add_command_line_argument";
                 GuestConfig c = config(fn, args[0]);
                 c.args.add(string(inst, fn, (int) args[1], (int) args[2]));
                 return null;
             });
             m.put(mod + "config_preopen_dir", (inst, args) -> {
-                String fn = mod + "config_preopen_dir";
+                final String fn = mod + "config_preopen_dir";
                 GuestConfig c = config(fn, args[0]);
                 String dir = string(inst, fn, (int) args[1], (int) args[2]);
                 if (dir.isEmpty() || dir.indexOf('\0') >= 0) {
@@ -1058,12 +1120,12 @@ public final class LunaticHost {
         // ---------------------------------------------------------------- lunatic::distributed (one node)
 
         private void distributed(Map<String, WasmFunctionHandle> m) {
-            String mod = "lunatic::distributed::";
+            final String mod = "lunatic::distributed::";
             long self = ctx == null ? 0 : ctx.self().node();
             m.put(mod + "node_id", (inst, args) -> new long[] {self});
             m.put(mod + "nodes_count", (inst, args) -> new long[] {1});
             m.put(mod + "get_nodes", (inst, args) -> {
-                String fn = mod + "get_nodes";
+                final String fn = mod + "get_nodes";
                 int ptr = (int) args[0];
                 long len = Integer.toUnsignedLong((int) args[1]);
                 if (len == 0) {
@@ -1074,7 +1136,7 @@ public final class LunaticHost {
             });
             m.put(mod + "module_id", (inst, args) -> new long[] {host(mod + "module_id").moduleId(module)});
             m.put(mod + "spawn", (inst, args) -> {
-                String fn = mod + "spawn";
+                final String fn = mod + "spawn";
                 LunaticHost h = host(fn);
                 int idPtr = (int) args[7];
                 String export = string(inst, fn, (int) args[3], (int) args[4]);
@@ -1100,7 +1162,7 @@ public final class LunaticHost {
                 return new long[] {0};
             });
             m.put(mod + "send_receive_skip_search", (inst, args) -> {
-                String fn = mod + "send_receive_skip_search";
+                final String fn = mod + "send_receive_skip_search";
                 onThisNode(fn, args[0]);
                 send(fn, args[1]);
                 int code = receive(new long[] {args[2]}, timeout(args[3]));
@@ -1179,11 +1241,11 @@ public final class LunaticHost {
         }
 
         private void error(Map<String, WasmFunctionHandle> m) {
-            String mod = "lunatic::error::";
+            final String mod = "lunatic::error::";
             m.put(mod + "string_size", (inst, args) -> new long[] {
                     error(mod + "string_size", args[0]).getBytes(java.nio.charset.StandardCharsets.UTF_8).length});
             m.put(mod + "to_string", (inst, args) -> {
-                String fn = mod + "to_string";
+                final String fn = mod + "to_string";
                 byte[] bytes = error(fn, args[0]).getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 int ptr = (int) args[1];
                 range(inst, fn, ptr, bytes.length).write(ptr, bytes);

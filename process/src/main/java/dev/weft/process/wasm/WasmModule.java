@@ -134,6 +134,27 @@ public final class WasmModule {
     }
 
     /** Chicory's parsed and validated module; share it, never mutate it. */
+    /**
+     * The bytes of each data segment, read once: Chicory's {@code DataSegment.data()} copies them
+     * on every call, and instantiating would pay that per process.
+     */
+    byte[][] segmentData() {
+        byte[][] data = segmentData;
+        if (data == null) {
+            com.dylibso.chicory.wasm.types.DataSection section = chicoryModule.dataSection();
+            com.dylibso.chicory.wasm.types.DataSegment[] segments = section == null
+                    ? new com.dylibso.chicory.wasm.types.DataSegment[0] : section.dataSegments();
+            data = new byte[segments.length][];
+            for (int i = 0; i < segments.length; i++) {
+                data[i] = segments[i].data();
+            }
+            segmentData = data;
+        }
+        return data;
+    }
+
+    private volatile byte[][] segmentData;
+
     public com.dylibso.chicory.wasm.WasmModule chicoryModule() {
         return chicoryModule;
     }

@@ -295,7 +295,7 @@ public final class WasmProcess {
             Instance.Builder builder = module.instanceBuilder()
                     .withStart(false)
                     .withImportValues(imports)
-                    .withMemoryFactory(limits -> new PagedMemory(limits, maxPages));
+                    .withMemoryFactory(limits -> new PagedMemory(limits, maxPages, module.segmentData()));
             if (module.engine() == Engine.INTERPRETER) {
                 builder.withMachineFactory(instance -> new LocatingInterpreter(instance, site));
             }

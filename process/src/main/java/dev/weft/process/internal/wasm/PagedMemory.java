@@ -71,6 +71,9 @@ public final class PagedMemory implements Memory {
 
     private int allocated;
 
+    /** The data segments' bytes, shared by every instance of the module; never written. */
+    private final byte[][] segmentData;
+
     /** A memory with no limit beyond the module's declared maximum and Chicory's runtime maximum. */
     public PagedMemory(MemoryLimits limits) {
         this(limits, RUNTIME_MAX_PAGES);
@@ -84,6 +87,16 @@ public final class PagedMemory implements Memory {
      *     maxPagesLimit}
      */
     public PagedMemory(MemoryLimits limits, int maxPagesLimit) {
+        this(limits, maxPagesLimit, null);
+    }
+
+    /**
+     * As {@link #PagedMemory(MemoryLimits, int)}, with the bytes of the module's data segments read
+     * once ({@code segmentData[i]} for segment {@code i}; Chicory's {@code DataSegment.data()} copies
+     * them on every call, that is on every instantiation). Null: read them from the segments.
+     */
+    public PagedMemory(MemoryLimits limits, int maxPagesLimit, byte[][] segmentData) {
+        this.segmentData = segmentData;
         if (maxPagesLimit < 0) {
             throw new IllegalArgumentException("maxPagesLimit must be >= 0: " + maxPagesLimit);
         }
@@ -254,13 +267,14 @@ public final class PagedMemory implements Memory {
         if (dataSegments == null) {
             return;
         }
-        for (DataSegment s : dataSegments) {
+        for (int i = 0; i < dataSegments.length; i++) {
+            DataSegment s = dataSegments[i];
             if (s instanceof ActiveDataSegment) {
                 ActiveDataSegment segment = (ActiveDataSegment) s;
                 if (segment.index() != memoryIndex) {
                     continue;
                 }
-                byte[] data = segment.data();
+                byte[] data = segmentData(i);
                 int offset =
                         (int)
                                 ConstantEvaluators.computeConstantValue(
@@ -275,7 +289,12 @@ public final class PagedMemory implements Memory {
 
     @Override
     public void initPassiveSegment(int segmentId, int dest, int offset, int size) {
-        write(dest, dataSegments[segmentId].data(), offset, size);
+        write(dest, dataSegments[segmentId] == PassiveDataSegment.EMPTY ? new byte[0] : segmentData(segmentId), offset,
+                size);
+    }
+
+    private byte[] segmentData(int i) {
+        return segmentData != null && i < segmentData.length ? segmentData[i] : dataSegments[i].data();
     }
 
     @Override
