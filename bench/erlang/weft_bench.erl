@@ -9,11 +9,13 @@
 %% plus an INFO line with the OTP version and scheduler count. Any other output is a diagnostic.
 -module(weft_bench).
 -export([main/0, main/1]).
+%% the supervisor of the restart benchmark
+-export([init/1, restart_child/1]).
 
 -define(DEFAULTS, #{rounds => 5, only => all,
                     spawn_n => 100000, pingpong_msgs => 1000000, ring_size => 503,
                     ring_hops => 2000000, skynet_leaves => 1000000,
-                    fanin_senders => 1000, fanin_per_sender => 1000}).
+                    fanin_senders => 1000, fanin_per_sender => 1000, restart_n => 2000}).
 
 main() -> main([]).
 
@@ -26,13 +28,14 @@ main(Args) ->
                erlang:system_info(schedulers_online)]),
     #{spawn_n := SpawnN, pingpong_msgs := PingPongMsgs, ring_size := RingSize,
       ring_hops := RingHops, skynet_leaves := Leaves,
-      fanin_senders := Senders, fanin_per_sender := PerSender} = P,
+      fanin_senders := Senders, fanin_per_sender := PerSender, restart_n := RestartN} = P,
     Benchmarks =
         [{spawn, "us_per_process", fun() -> spawn_bench(SpawnN) end},
          {pingpong, "msgs_per_s", fun() -> pingpong_bench(PingPongMsgs) end},
          {ring, "hops_per_s", fun() -> ring_bench(RingSize, RingHops) end},
          {skynet, "ms", fun() -> skynet_bench(Leaves) end},
-         {fanin, "msgs_per_s", fun() -> fanin_bench(Senders, PerSender) end}],
+         {fanin, "msgs_per_s", fun() -> fanin_bench(Senders, PerSender) end},
+         {restart, "us_median", fun() -> restart_bench(RestartN) end}],
     [run_bench(Name, Unit, Fun, maps:get(list_to_atom(atom_to_list(Name) ++ "_rounds"), P,
                                           maps:get(rounds, P)))
      || {Name, Unit, Fun} <- Benchmarks, selected(Name, P)],
@@ -50,6 +53,7 @@ parse_args([Arg | Rest], P) ->
             halt(2)
     end.
 
+selected(restart, #{only := all}) -> false; % run on its own (bench/run prints it apart)
 selected(_, #{only := all}) -> true;
 selected(Name, #{only := Names}) -> lists:member(Name, Names).
 
@@ -207,3 +211,31 @@ fanin_send(Receiver, N) -> Receiver ! N, fanin_send(Receiver, N - 1).
 
 fanin_receive(0) -> ok;
 fanin_receive(N) -> receive _ -> fanin_receive(N - 1) end.
+
+%% (f) supervisor restart latency: a one_for_one supervisor (OTP's) restarts a child that crashes
+%% on any message. Per restart, the time from sending the crash message to the replacement's first
+%% message; the round's value is the median of N restarts, in microseconds. The logger is silenced
+%% while it runs: every crash would otherwise print a report.
+restart_bench(N) ->
+    #{level := Level} = logger:get_primary_config(),
+    logger:set_primary_config(level, none),
+    {ok, Sup} = supervisor:start_link(?MODULE, {restart_sup, self()}),
+    First = receive {up, P} -> P end,
+    Times = restart_loop(N, First, []),
+    unlink(Sup),
+    exit(Sup, shutdown),
+    logger:set_primary_config(level, Level),
+    median(Times).
+
+restart_loop(0, _, Acc) -> Acc;
+restart_loop(K, Pid, Acc) ->
+    T0 = now_ns(),
+    Pid ! crash,
+    receive {up, New} -> restart_loop(K - 1, New, [(now_ns() - T0) / 1000 | Acc]) end.
+
+init({restart_sup, Driver}) ->
+    {ok, {#{strategy => one_for_one, intensity => 1000000000, period => 3600},
+          [#{id => worker, start => {?MODULE, restart_child, [Driver]}}]}}.
+
+restart_child(Driver) ->
+    {ok, spawn_link(fun() -> Driver ! {up, self()}, receive _ -> exit(crash) end end)}.

@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * 100,000 idle Wasm processes, their spawn time and memory.
  *
  * <pre>
- * bench/run [--rounds N] [--ring-hops N] [--only spawn,pingpong,ring,skynet,fanin,idle]
+ * bench/run [--rounds N] [--ring-hops N] [--only spawn,pingpong,ring,skynet,fanin,idle,restart]
  *           [--quick] [--no-erlang] [--no-java] [--no-wasm] [--bench-dir DIR]
  * </pre>
  *
@@ -120,7 +120,7 @@ public final class Main {
                 case "--bench-dir" -> benchDir = Path.of(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("usage: bench/run [--rounds N (>= 2)] [--ring-hops N] "
-                            + "[--only spawn,pingpong,ring,skynet,fanin,idle] [--quick] [--no-erlang] [--no-java] "
+                            + "[--only spawn,pingpong,ring,skynet,fanin,idle,restart] [--quick] [--no-erlang] [--no-java] "
                             + "[--no-wasm]");
                     return;
                 }
@@ -195,6 +195,10 @@ public final class Main {
                 System.out.println("  FAILED " + idleError);
             }
         }
+        List<String> restart = new ArrayList<>();
+        if (only == null || only.contains("restart")) {
+            restart = restartLatency(sizes, wasm, erl);
+        }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
 
         System.out.println();
@@ -218,6 +222,12 @@ public final class Main {
         } else {
             System.out.printf("Done (%d s).%n", seconds);
         }
+        if (!restart.isEmpty()) {
+            System.out.println();
+            System.out.println("Supervisor restart latency, crash to replacement running (one_for_one; target: median"
+                    + " under 1 ms):");
+            restart.forEach(System.out::println);
+        }
         if (idle != null) {
             System.out.println();
             System.out.printf("Idle Wasm processes: %s%n", idle);
@@ -225,6 +235,43 @@ public final class Main {
             System.out.println();
             System.out.println("Idle Wasm processes: FAILED " + idleError);
         }
+    }
+
+    /** The restart-latency benchmark: its summary lines. */
+    private static List<String> restartLatency(Sizes sizes, boolean wasm, Optional<ErlangRunner> erl)
+            throws InterruptedException {
+        int restarts = sizes == Sizes.QUICK ? 200 : 2000;
+        int warmup = restarts / 4;
+        System.out.printf("%n== supervisor restart latency (%,d restarts after %,d to warm up)%n", restarts, warmup);
+        List<String> lines = new ArrayList<>();
+        settle();
+        try (Node node = Node.builder().name("bench-restart").build()) {
+            RestartLatency.Result java = RestartLatency.java(node, warmup, restarts);
+            System.out.println(java.line());
+            lines.add(java.line());
+            if (wasm) {
+                RestartLatency.Result guest = RestartLatency.wasm(node, warmup, restarts);
+                System.out.println(guest.line());
+                lines.add(guest.line());
+            }
+        } catch (RuntimeException e) {
+            lines.add("  FAILED " + e);
+            System.out.println("  FAILED " + e);
+        }
+        if (erl.isPresent()) {
+            try {
+                Series s = erl.get().run("restart", 3, sizes);
+                String line = s.hasWarm()
+                        ? String.format(Locale.ROOT, "  %-11s %,6d restarts   median %8.1f µs   (OTP supervisor)",
+                                "Erlang", 2000, s.warmMedian())
+                        : "  Erlang      FAILED";
+                System.out.println(line);
+                lines.add(line);
+            } catch (Exception e) {
+                lines.add("  Erlang      FAILED " + e);
+            }
+        }
+        return lines;
     }
 
     /** Weft, Wasm and Java rounds, interleaved. Returns {weft, wasm, java}. */
