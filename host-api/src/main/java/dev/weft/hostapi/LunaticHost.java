@@ -250,6 +250,13 @@ public final class LunaticHost {
         Objects.requireNonNull(export, "export");
         Object[] arguments = args.clone();
         int pages = config.maxMemoryPages();
+        if (!config.wasi() || !moduleImports.computeIfAbsent(module, ModuleImports::of).wasi()) {
+            // no WASI to open and close: one body, checked now (export and arguments)
+            return WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages)
+                    .hostFunctions(c -> ImportValues.builder()
+                            .withFunctions(functions(c, module, config, null)).build())
+                    .build();
+        }
         WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).build(); // checks export and args now
         // each run gets its own WASI to close: a supervisor may run the same body again
         return ctx -> {
@@ -281,7 +288,7 @@ public final class LunaticHost {
         // only what the module imports: a spawn pays for the ten functions a guest uses, not 156
         ModuleImports imports = moduleImports.computeIfAbsent(module, ModuleImports::of);
         List<ImportFunction> functions = new ArrayList<>(otherImports.apply(ctx));
-        if (config.wasi() && imports.wasi()) {
+        if (config.wasi() && imports.wasi() && opened != null) {
             opened.wasi = WasiPreview1.builder().withOptions(Wasi.options(config)).build();
             functions.addAll(Wasi.functions(opened.wasi));
         }

@@ -52,6 +52,9 @@ public final class GuestMemory {
     /** The UTF-8 string at [ptr, ptr + len); traps if outside the memory or not valid UTF-8. */
     public static String string(Instance instance, String function, int ptr, int len) {
         byte[] bytes = bytes(instance, function, ptr, len);
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.ISO_8859_1); // the common case, without a decoder
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -62,6 +65,15 @@ public final class GuestMemory {
             throw trap(function, "the string at 0x" + Integer.toHexString(ptr) + " (length "
                     + Integer.toUnsignedLong(len) + ") is not valid UTF-8");
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The size of one of Lunatic's spawn parameter records: a type byte and a 16-byte value. */

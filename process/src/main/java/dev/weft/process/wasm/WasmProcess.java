@@ -418,27 +418,29 @@ public final class WasmProcess {
                 if (!module.importsFunction(f.module(), f.name())) {
                     continue;
                 }
-                String name = f.module() + "::" + f.name();
+                String importModule = f.module();
+                String function = f.name();
                 WasmFunctionHandle handle = f.handle();
-                wrapped.add(new ImportFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
-                    int function = site.function;
+                // the type lists as they are (functionType() would build a FunctionType per call)
+                wrapped.add(new ImportFunction(importModule, function, f.paramTypes(), f.returnTypes(), (instance, args) -> {
+                    int callerFunction = site.function;
                     String hostFunction = site.hostFunction;
                     try {
                         long[] result = handle.apply(instance, args);
                         // a failure inside that the host function handled (lunatic::trap::catch calls
                         // back into the guest and catches its traps) is not where the process fails
-                        site.function = function;
+                        site.function = callerFunction;
                         site.hostFunction = hostFunction;
                         return result;
                     } catch (ExitException | HostFunctionException | WasmException e) {
                         throw e;
                     } catch (ChicoryException e) {
                         if (!site.known() && raisedHere(e)) {
-                            site.hostFunction = name; // the host function trapped
+                            site.hostFunction = importModule + "::" + function; // the host function trapped
                         }
                         throw e;
                     } catch (RuntimeException e) {
-                        throw new HostFunctionException(name, e);
+                        throw new HostFunctionException(importModule + "::" + function, e);
                     }
                 }));
             }
