@@ -261,6 +261,30 @@ EXPORT("register_other") void register_other(int64_t to) {
     report((uint64_t)to, &v, 1);
 }
 
+static uint8_t message_bytes[4096];
+
+/* big_message(to, n): sends `to` one message of n bytes (tag 9); traps if n is over the limit */
+EXPORT("big_message") void big_message(int64_t to, int32_t n) {
+    lunatic_message_create_data(9, 0);
+    lunatic_message_write_data(message_bytes, (uint32_t)n);
+    lunatic_message_send((uint64_t)to);
+}
+
+/* spawns two waiters: reports [code, code], then the error text of a failed spawn */
+EXPORT("spawn_two") void spawn_two(int64_t to) {
+    uint64_t pids[2];
+    int64_t codes[2];
+    for (int i = 0; i < 2; i++) {
+        codes[i] = weft_spawn(0, "waiter", NULL, 0, &pids[i]);
+    }
+    report((uint64_t)to, codes, 2);
+    for (int i = 0; i < 2; i++) {
+        if (codes[i] != WEFT_OK) {
+            report_error((uint64_t)to, pids[i]);
+        }
+    }
+}
+
 int main(void) {
     return 0;
 }

@@ -18,6 +18,7 @@ import dev.weft.process.MonitorRef;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
+import dev.weft.process.ProcessLimitException;
 import dev.weft.process.wasm.ModuleLoadException;
 import dev.weft.process.wasm.ModuleLoader;
 import dev.weft.process.wasm.WasmModule;
@@ -598,6 +599,10 @@ public final class LunaticHost {
                 long len = Integer.toUnsignedLong((int) args[1]);
                 Memory memory = range(inst, fn, ptr, len);
                 Scratch s = dataScratch(fn);
+                if (s.size + len > config.maxMessageBytes()) {
+                    throw trap(fn, "the message would be " + (s.size + len) + " bytes, more than the limit of "
+                            + config.maxMessageBytes() + " bytes");
+                }
                 s.append(memory.readBytes(ptr, (int) len));
                 return new long[] {len};
             });
@@ -878,7 +883,13 @@ public final class LunaticHost {
                 if (body == null) {
                     return new long[] {1};
                 }
-                Pid child = start(body, link, null, null);
+                Pid child;
+                try {
+                    child = start(body, link, null, null);
+                } catch (ProcessLimitException full) {
+                    memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + full.getMessage()));
+                    return new long[] {1};
+                }
                 memory.writeLong(idPtr, child.serial());
                 return new long[] {0};
             });
@@ -908,7 +919,13 @@ public final class LunaticHost {
                         return new long[] {1};
                     }
                     Object token = new Object();
-                    Pid child = start(body, link, name, token);
+                    Pid child;
+                    try {
+                        child = start(body, link, name, token);
+                    } catch (ProcessLimitException full) {
+                        memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + full.getMessage()));
+                        return new long[] {1};
+                    }
                     // the child registers itself before it runs any guest code and tells us whether it
                     // got the name; if another process took it first, the child ends without running
                     Message answer = null;
@@ -1160,7 +1177,12 @@ public final class LunaticHost {
                 if (body == null) {
                     return new long[] {TIMEOUT}; // Lunatic's code for an error with an error id
                 }
-                memory.writeLong(idPtr, ctx.spawn(body).serial());
+                try {
+                    memory.writeLong(idPtr, ctx.spawn(body).serial());
+                } catch (ProcessLimitException full) {
+                    memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + full.getMessage()));
+                    return new long[] {TIMEOUT};
+                }
                 return new long[] {0};
             });
             m.put(mod + "send", (inst, args) -> {

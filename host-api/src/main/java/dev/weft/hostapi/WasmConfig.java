@@ -37,6 +37,7 @@ public final class WasmConfig {
 
     private final long maxMemoryBytes;
     private final long maxFuel;
+    private final int maxMessageBytes;
     private final boolean canCompileModules;
     private final boolean canCreateConfigs;
     private final boolean canSpawnProcesses;
@@ -51,6 +52,7 @@ public final class WasmConfig {
     private WasmConfig(Builder b) {
         this.maxMemoryBytes = b.maxMemoryBytes;
         this.maxFuel = b.maxFuel;
+        this.maxMessageBytes = b.maxMessageBytes;
         this.canCompileModules = b.canCompileModules;
         this.canCreateConfigs = b.canCreateConfigs;
         this.canSpawnProcesses = b.canSpawnProcesses;
@@ -84,6 +86,17 @@ public final class WasmConfig {
     public long maxFuel() {
         return maxFuel;
     }
+
+    /**
+     * The largest message the process may build ({@code lunatic::message::write_data} beyond it
+     * traps), in bytes; default {@link #DEFAULT_MAX_MESSAGE_BYTES}.
+     */
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** The default largest message a guest may build: 64 MiB. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
 
     /** Whether the process may call {@code lunatic::process::compile_module}. */
     public boolean canCompileModules() {
@@ -145,6 +158,7 @@ public final class WasmConfig {
         Builder b = toBuilder();
         b.maxMemoryBytes = Math.min(maxMemoryBytes, creator.maxMemoryBytes);
         b.maxFuel = creator.maxFuel == 0 ? maxFuel : maxFuel == 0 ? creator.maxFuel : Math.min(maxFuel, creator.maxFuel);
+        b.maxMessageBytes = Math.min(maxMessageBytes, creator.maxMessageBytes);
         b.canCompileModules = canCompileModules && creator.canCompileModules;
         b.canCreateConfigs = canCreateConfigs && creator.canCreateConfigs;
         b.canSpawnProcesses = canSpawnProcesses && creator.canSpawnProcesses;
@@ -201,6 +215,7 @@ public final class WasmConfig {
         Builder b = new Builder();
         b.maxMemoryBytes = maxMemoryBytes;
         b.maxFuel = maxFuel;
+        b.maxMessageBytes = maxMessageBytes;
         b.canCompileModules = canCompileModules;
         b.canCreateConfigs = canCreateConfigs;
         b.canSpawnProcesses = canSpawnProcesses;
@@ -216,7 +231,7 @@ public final class WasmConfig {
 
     @Override
     public String toString() {
-        return "WasmConfig[maxMemoryBytes=" + maxMemoryBytes + ", maxFuel=" + maxFuel
+        return "WasmConfig[maxMemoryBytes=" + maxMemoryBytes + ", maxFuel=" + maxFuel + ", maxMessageBytes=" + maxMessageBytes
                 + ", canCompileModules=" + canCompileModules + ", canCreateConfigs=" + canCreateConfigs
                 + ", canSpawnProcesses=" + canSpawnProcesses + ", wasi=" + wasi + ", args=" + args
                 + ", env=" + env.keySet() + ", dirs=" + dirs + "]";
@@ -226,6 +241,7 @@ public final class WasmConfig {
     public static final class Builder {
         private long maxMemoryBytes = WasmProcess.DEFAULT_MAX_MEMORY_PAGES * PAGE;
         private long maxFuel;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private boolean canCompileModules = true;
         private boolean canCreateConfigs = true;
         private boolean canSpawnProcesses = true;
@@ -254,6 +270,15 @@ public final class WasmConfig {
                 throw new IllegalArgumentException("maxFuel must not be negative: " + maxFuel);
             }
             this.maxFuel = maxFuel;
+            return this;
+        }
+
+        /** The largest message the process may build, in bytes (default 64 MiB). */
+        public Builder withMaxMessageBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxMessageBytes must not be negative: " + bytes);
+            }
+            this.maxMessageBytes = bytes;
             return this;
         }
 

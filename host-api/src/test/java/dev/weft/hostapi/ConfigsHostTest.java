@@ -305,6 +305,36 @@ class ConfigsHostTest {
         assertEquals(5, WasmConfig.builder().withMaxFuel(5).build().limitedBy(WasmConfig.defaults()).maxFuel());
     }
 
+    // ---------------------------------------------------------------- limits
+
+    @Test
+    void aMessageLargerThanTheLimitTrapsItsBuilder() throws Exception {
+        WasmConfig small = WasmConfig.builder().withMaxMessageBytes(1000).build();
+        MonitoredPid fits = spawn(Engine.COMPILER, small, "big_message", to(), 1000);
+        Message m = me.receive(msg -> msg.tag() == 9, WAIT);
+        assertNotNull(m);
+        assertEquals(1000, ((DataMessage) m.payload()).data().length);
+        assertEquals(ExitReason.NORMAL, awaitDown(fits));
+        String message = errorMessage(awaitDown(spawn(Engine.COMPILER, small, "big_message", to(), 1001)));
+        assertTrue(message.contains("lunatic::message::write_data: the message would be 1001 bytes, more than the"
+                + " limit of 1000 bytes"), message);
+        assertEquals(4096, WasmConfig.builder().withMaxMessageBytes(4096).build()
+                .limitedBy(WasmConfig.defaults()).maxMessageBytes(), "a child gets the smaller limit");
+    }
+
+    @Test
+    void aSpawnBeyondTheNodesProcessLimitReturnsAnError() throws Exception {
+        me.close();
+        runtime.close();
+        runtime = new ProcessRuntime(1, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 3);
+        me = runtime.attach(); // 1: me, 2: the guest, 3: its first waiter; the second spawn is refused
+        MonitoredPid guest = spawn("spawn_two", to());
+        assertArrayEquals(new long[] {0, 1}, report());
+        String error = new String(next(), StandardCharsets.UTF_8);
+        assertTrue(error.contains("cannot spawn 'waiter': the node's limit of 3 processes is reached"), error);
+        assertEquals(ExitReason.NORMAL, awaitDown(guest));
+    }
+
     // ---------------------------------------------------------------- lunatic::distributed, one node
 
     @Test

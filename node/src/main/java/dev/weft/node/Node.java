@@ -83,7 +83,7 @@ public final class Node implements AutoCloseable {
         this.name = builder.name != null ? builder.name : "node" + builder.id;
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
         this.host = LunaticHost.builder().moduleLoader(modules).meterRegistry(meterRegistry).build();
-        this.runtime = new ProcessRuntime(id, meterRegistry);
+        this.runtime = new ProcessRuntime(id, meterRegistry, builder.maxProcesses);
     }
 
     public static Builder builder() {
@@ -299,8 +299,22 @@ public final class Node implements AutoCloseable {
         private String name;
         private MeterRegistry meterRegistry;
         private Engine engine = Engine.COMPILER;
+        private int maxProcesses = ProcessRuntime.DEFAULT_MAX_PROCESSES;
 
         private Builder() {}
+
+        /**
+         * The most processes alive at once (default {@link ProcessRuntime#DEFAULT_MAX_PROCESSES});
+         * a spawn beyond it throws {@link dev.weft.process.ProcessLimitException} (a guest's spawn
+         * returns an error).
+         */
+        public Builder maxProcesses(int maxProcesses) {
+            if (maxProcesses < 1) {
+                throw new IllegalArgumentException("maxProcesses must be at least 1: " + maxProcesses);
+            }
+            this.maxProcesses = maxProcesses;
+            return this;
+        }
 
         /** The engine {@link Node#loadModule(Path)} uses by default (default: the compiler). */
         public Builder engine(Engine engine) {

@@ -26,8 +26,27 @@ public final class ProcessRuntime implements AutoCloseable {
      * @param meterRegistry where the {@code weft.*} meters go
      */
     public ProcessRuntime(long nodeId, MeterRegistry meterRegistry) {
+        this(nodeId, meterRegistry, DEFAULT_MAX_PROCESSES);
+    }
+
+    /**
+     * @param maxProcesses the most processes (spawned and attached) alive at once; a spawn beyond it
+     *     throws {@link ProcessLimitException}
+     */
+    public ProcessRuntime(long nodeId, MeterRegistry meterRegistry, int maxProcesses) {
         this.scheduler = new Scheduler();
-        this.table = new ProcessTable(nodeId, scheduler, meterRegistry);
+        this.table = new ProcessTable(nodeId, scheduler, meterRegistry, maxProcesses);
+    }
+
+    /**
+     * The default cap on live processes per node: 2,097,152 (2^21). A million Java processes fit in
+     * a few GiB of heap; the cap stops a runaway spawn loop long before it fills a large one.
+     */
+    public static final int DEFAULT_MAX_PROCESSES = 1 << 21;
+
+    /** The most processes alive at once on this node. */
+    public int maxProcesses() {
+        return table.maxProcesses();
     }
 
     /** A runtime with node id 1 and meters kept in memory. */
@@ -39,7 +58,11 @@ public final class ProcessRuntime implements AutoCloseable {
         return table.nodeId();
     }
 
-    /** Starts a process running {@code body} on its own virtual thread. */
+    /**
+     * Starts a process running {@code body} on its own virtual thread.
+     *
+     * @throws ProcessLimitException if the node already runs {@link #maxProcesses()} processes
+     */
     public Pid spawn(ProcessBody body) {
         ProcessRecord record = table.create(body);
         table.start(record);

@@ -1,6 +1,5 @@
 package dev.weft.node.cli;
 
-import dev.weft.process.wasm.Engine;
 
 import dev.weft.node.Node;
 import dev.weft.process.ExitReason;
@@ -202,17 +201,17 @@ final class TestMode {
     private final List<TestFn> tests;
     private final Options options;
     private final Guest guest;
-    private final Engine engine;
+    private final java.util.function.Supplier<Node> nodes;
     private final PrintStream out;
     private final PrintStream err;
 
-    TestMode(String app, List<TestFn> tests, Options options, Guest guest, Engine engine, PrintStream out,
-            PrintStream err) {
+    TestMode(String app, List<TestFn> tests, Options options, Guest guest, java.util.function.Supplier<Node> nodes,
+            PrintStream out, PrintStream err) {
         this.app = app;
         this.tests = tests;
         this.options = options;
         this.guest = guest;
-        this.engine = engine;
+        this.nodes = nodes;
         this.out = out;
         this.err = err;
     }
@@ -312,7 +311,7 @@ final class TestMode {
         PrintStream stdout = options.nocapture ? new PrintStream(new Tee(out, captured), true, StandardCharsets.UTF_8) : buffer;
         PrintStream stderr = options.nocapture ? new PrintStream(new Tee(err, captured), true, StandardCharsets.UTF_8) : buffer;
         ExitReason reason;
-        try (Node node = Node.builder().name("weft-test").engine(engine).build()) {
+        try (Node node = nodes.get()) { // a fresh node per test
             ProcessBody body;
             try {
                 body = guest.body(node, t.export(), List.of(app), stdout, stderr);

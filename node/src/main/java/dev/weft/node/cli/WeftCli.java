@@ -213,6 +213,14 @@ public final class WeftCli implements Callable<Integer> {
                 description = "Most work the guest may do (accepted; not enforced yet).")
         private Long maxFuel;
 
+        @Option(names = "--max-processes", paramLabel = "N",
+                description = "Most processes alive at once on the node (default 2097152); a spawn beyond it fails.")
+        private Integer maxProcesses;
+
+        @Option(names = "--max-message", paramLabel = "BYTES",
+                description = "Largest message a guest may build, in bytes (default 67108864, 64 MiB).")
+        private Integer maxMessage;
+
         @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "compiler",
                 description = "compiler (default: Wasm compiled to JVM bytecode) or interpreter.")
         private Engine engine;
@@ -262,6 +270,12 @@ public final class WeftCli implements Callable<Integer> {
                 }
                 maxPages = (int) Math.min(65536, maxMemory / PAGE);
             }
+            if (maxProcesses != null && maxProcesses < 1) {
+                throw new ParameterException(cmd, "--max-processes must be at least 1, got " + maxProcesses);
+            }
+            if (maxMessage != null && maxMessage < 0) {
+                throw new ParameterException(cmd, "--max-message must not be negative, got " + maxMessage);
+            }
             if (maxFuel != null && maxFuel < 0) {
                 throw new ParameterException(cmd, "--max-fuel must not be negative, got " + maxFuel);
             }
@@ -297,6 +311,7 @@ public final class WeftCli implements Callable<Integer> {
             WasmConfig.Builder root = WasmConfig.builder()
                     .withMaxMemoryBytes((long) maxPages * PAGE)
                     .withMaxFuel(maxFuel == null ? 0 : maxFuel)
+                    .withMaxMessageBytes(maxMessage == null ? WasmConfig.DEFAULT_MAX_MESSAGE_BYTES : maxMessage)
                     .withStdin(in);
             environment.forEach(root::withEnv);
             for (int i = 0; i < dirs.size(); i++) {
@@ -313,13 +328,14 @@ public final class WeftCli implements Callable<Integer> {
                 } catch (TestMode.UsageException e) {
                     throw new ParameterException(cmd, e.getMessage());
                 }
-                return new TestMode(app, TestMode.tests(module), options, guest, engine, out, err).run();
+                return new TestMode(app, TestMode.tests(module), options, guest, () -> node("weft-test"), out, err)
+                        .run();
             }
             List<String> argv = new ArrayList<>();
             argv.add(app);
             argv.addAll(args);
             ExitReason reason;
-            try (Node node = Node.builder().name("weft-run").engine(engine).build()) {
+            try (Node node = node("weft-run")) {
                 ProcessBody body;
                 try {
                     body = guest.body(node, "_start", argv, out, err);
@@ -332,6 +348,14 @@ public final class WeftCli implements Callable<Integer> {
                 err.flush();
             }
             return exitCode(reason);
+        }
+
+        private Node node(String name) {
+            Node.Builder b = Node.builder().name(name).engine(engine);
+            if (maxProcesses != null) {
+                b.maxProcesses(maxProcesses);
+            }
+            return b.build();
         }
 
         /** The exit code of {@code weft run} for the root process's exit reason. */

@@ -69,6 +69,20 @@ class WeftCliTest {
     }
 
     @Test
+    void theProcessLimitMakesAGuestsSpawnFail() {
+        String spawnMany = ROOT.resolve("examples/wasm/spawn_many/spawn_many.wasm").toString();
+        Result ok = weft("run", "--max-processes", "2000", spawnMany, "100");
+        assertEquals(0, ok.code(), ok.err());
+        // the root and the node's watcher hold two slots: the third spawn of the guest is refused
+        Result refused = weft("run", "--max-processes", "4", spawnMany, "100");
+        assertEquals(1, refused.code(), refused.out() + refused.err());
+        assertTrue(refused.out().contains("failed: cannot spawn 'square': the node's limit of 4 processes is reached"),
+                refused.out());
+        assertEquals(2, weft("run", "--max-processes", "0", HELLO).code());
+        assertEquals(2, weft("run", "--max-message", "-1", HELLO).code());
+    }
+
+    @Test
     void withoutArguments() {
         Result r = weft("run", HELLO);
         assertEquals(0, r.code(), r.err());

@@ -38,7 +38,19 @@ public final class ProcessTable {
     private final AtomicLong nextSerial = new AtomicLong(1);
     private final AtomicLong nextRef = new AtomicLong(1);
 
+    private final int maxProcesses;
+    /** Processes created and not yet removed: at most {@link #maxProcesses}. */
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
     public ProcessTable(long nodeId, Scheduler scheduler, MeterRegistry meterRegistry) {
+        this(nodeId, scheduler, meterRegistry, Integer.MAX_VALUE);
+    }
+
+    public ProcessTable(long nodeId, Scheduler scheduler, MeterRegistry meterRegistry, int maxProcesses) {
+        if (maxProcesses < 1) {
+            throw new IllegalArgumentException("maxProcesses must be at least 1: " + maxProcesses);
+        }
+        this.maxProcesses = maxProcesses;
         this.nodeId = nodeId;
         this.nodePid = new Pid(nodeId, 0);
         this.scheduler = scheduler;
@@ -84,14 +96,38 @@ public final class ProcessTable {
 
     /** A new process record on a virtual thread that will run {@code body}; call {@link #start} next. */
     public ProcessRecord create(ProcessBody body) {
+        reserve();
         Pid pid = new Pid(nodeId, nextSerial.getAndIncrement());
         ProcessRecord record = new ProcessRecord(pid, new Mailbox(scheduler.timers()), false);
-        Thread thread = scheduler.newProcessThread(pid.toString(), () -> run(record, body));
+        Thread thread;
+        try {
+            thread = scheduler.newProcessThread(pid.toString(), () -> run(record, body));
+        } catch (RuntimeException | Error e) {
+            count.decrementAndGet();
+            throw e;
+        }
         record.thread = thread;
         record.mailbox.bindOwner(thread);
         records.put(pid, record);
         meters.spawned();
         return record;
+    }
+
+    public int maxProcesses() {
+        return maxProcesses;
+    }
+
+    /** Takes a slot for a new process. @throws ProcessLimitException if there is none */
+    private void reserve() {
+        while (true) {
+            int n = count.get();
+            if (n >= maxProcesses) {
+                throw new dev.weft.process.ProcessLimitException(maxProcesses);
+            }
+            if (count.compareAndSet(n, n + 1)) {
+                return;
+            }
+        }
     }
 
     public void start(ProcessRecord record) {
@@ -100,6 +136,7 @@ public final class ProcessTable {
 
     /** A process whose code is the calling thread. */
     public ProcessRecord attach() {
+        reserve();
         Pid pid = new Pid(nodeId, nextSerial.getAndIncrement());
         ProcessRecord record = new ProcessRecord(pid, new Mailbox(scheduler.timers()), true);
         record.thread = Thread.currentThread();
@@ -146,7 +183,9 @@ public final class ProcessTable {
 
     private ArrayDeque<ProcessRecord> finishDeath(ProcessRecord record, ArrayDeque<ProcessRecord> dying) {
         ExitReason reason = record.exitReason();
-        records.remove(record.pid, record);
+        if (records.remove(record.pid, record)) {
+            count.decrementAndGet();
+        }
         meters.exited(reason); // before the signals: whoever sees the DOWN or EXIT sees the count
         record.mailbox.close();
         if (!record.attached && record.thread != Thread.currentThread()) {

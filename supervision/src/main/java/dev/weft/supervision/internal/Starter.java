@@ -40,6 +40,14 @@ public final class Starter {
      * @throws StartFailure if the start failed
      */
     public static Pid start(ProcessContext ctx, ProcessBody body, boolean link, Pid parent) {
+        try {
+            return spawn(ctx, body, link, parent);
+        } catch (dev.weft.process.ProcessLimitException full) {
+            throw new StartFailure(ExitReason.error("cannot spawn: " + full.getMessage()));
+        }
+    }
+
+    private static Pid spawn(ProcessContext ctx, ProcessBody body, boolean link, Pid parent) {
         if (!(body instanceof InitializingBody init)) {
             return link ? ctx.spawnLink(body) : ctx.spawn(body);
         }
