@@ -291,7 +291,7 @@ public final class LunaticHost {
         List<ImportFunction> functions = new ArrayList<>(otherImports.apply(ctx));
         if (config.wasi() && imports.wasi() && opened != null) {
             opened.wasi = WasiPreview1.builder().withOptions(Wasi.options(config)).build();
-            functions.addAll(Wasi.functions(opened.wasi));
+            functions.addAll(Wasi.functions(opened.wasi, config));
         }
         functions.addAll(lunaticFunctions(new State(ctx, this, module, config), imports));
         return functions;

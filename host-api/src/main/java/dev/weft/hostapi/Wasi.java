@@ -39,6 +39,17 @@ public final class Wasi {
         return functions;
     }
 
+    /**
+     * The host functions of {@code wasi} made from {@code config} ({@link #options}): as
+     * {@link #functions(WasiPreview1)}, and the {@code path_*} functions kept inside the config's
+     * preopened directories when symbolic links point out of them
+     * ({@link dev.weft.hostapi.internal.WasiPathGuard}).
+     */
+    public static List<ImportFunction> functions(WasiPreview1 wasi, WasmConfig config) {
+        return new dev.weft.hostapi.internal.WasiPathGuard(List.copyOf(config.dirs().values()))
+                .guard(functions(wasi));
+    }
+
     /** Chicory's WASI options for a {@link WasmConfig}. */
     public static WasiOptions options(WasmConfig config) {
         WasiOptions.Builder options = WasiOptions.builder()
