@@ -177,7 +177,19 @@ public final class LunaticHost {
     }
     private final GuestMetrics guestMetrics; // lunatic::metrics of this node's guests
 
+    private final java.util.function.Consumer<String> crashReports; // null: none
+
+    /** The failure reasons already reported: a linked process dies with the same reason object. */
+    private final Map<Object, Boolean> reported = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Object, Boolean> eldest) {
+                    return size() > 1024;
+                }
+            });
+
     private LunaticHost(Builder b) {
+        this.crashReports = b.crashReports;
         this.moduleLoader = b.moduleLoader;
         this.otherImports = b.otherImports;
         this.guestMetrics = new GuestMetrics(b.meterRegistry);
@@ -193,6 +205,7 @@ public final class LunaticHost {
         private ModuleLoader moduleLoader;
         private Function<ProcessContext, List<ImportFunction>> otherImports = ctx -> List.of();
         private MeterRegistry meterRegistry;
+        private java.util.function.Consumer<String> crashReports;
 
         private Builder() {}
 
@@ -220,6 +233,18 @@ public final class LunaticHost {
          */
         public Builder otherImports(Function<ProcessContext, List<ImportFunction>> otherImports) {
             this.otherImports = Objects.requireNonNull(otherImports, "otherImports");
+            return this;
+        }
+
+        /**
+         * Where to report a Wasm process that fails by itself (a trap, a host-function failure, a
+         * non-zero exit code), one line each, e.g. {@code "process 7 (worker) failed: trap:
+         * unreachable in crash"}, as Erlang's error logger reports crashes. Processes that die
+         * because a linked process failed are not reported again, nor are {@code _start} and
+         * Lunatic test functions (their runner reports those). Default: no reports.
+         */
+        public Builder crashReports(java.util.function.Consumer<String> crashReports) {
+            this.crashReports = Objects.requireNonNull(crashReports, "crashReports");
             return this;
         }
 
@@ -253,14 +278,14 @@ public final class LunaticHost {
         int pages = config.maxMemoryPages();
         if (!config.wasi() || !moduleImports.computeIfAbsent(module, ModuleImports::of).wasi()) {
             // no WASI to open and close: one body, checked now (export and arguments)
-            return WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages)
+            return reported(export, WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages)
                     .hostFunctions(c -> ImportValues.builder()
                             .withFunctions(functions(c, module, config, null)).build())
-                    .build();
+                    .build());
         }
         WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).build(); // checks export and args now
         // each run gets its own WASI to close: a supervisor may run the same body again
-        return ctx -> {
+        return reported(export, ctx -> {
             OpenedWasi wasi = new OpenedWasi();
             try {
                 WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages)
@@ -270,7 +295,41 @@ public final class LunaticHost {
             } finally {
                 wasi.close();
             }
+        });
+    }
+
+    /** {@code body}, reporting its failure to {@link Builder#crashReports} if there is one. */
+    private ProcessBody reported(String export, ProcessBody body) {
+        if (crashReports == null || export.equals("_start") || export.startsWith("#lunatic_test_")) {
+            return body;
+        }
+        return ctx -> {
+            try {
+                body.run(ctx);
+            } catch (dev.weft.process.ExitException exit) {
+                ExitReason reason = exit.reason();
+                boolean failed = reason instanceof ExitReason.Error
+                        || reason instanceof ExitReason.Custom && !WasmProcess.exitCode(reason).isEmpty();
+                if (failed && reported.put(new Identity(reason), Boolean.TRUE) == null) {
+                    crashReports.accept("process " + ctx.self().serial() + " (" + export + ") failed: "
+                            + (reason instanceof ExitReason.Error e ? e.message() : reason.toString()));
+                }
+                throw exit;
+            }
         };
+    }
+
+    /** A key that is equal only to itself: two crashes with the same message are two reports. */
+    private record Identity(Object of) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && i.of == of;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(of);
+        }
     }
 
     /** The WASI of one process, closed (its open files with it) when the process ends. */

@@ -112,6 +112,8 @@ class WasmExamplesTest {
     @Timeout(30)
     void linkTrap() {
         Run r = assertRunsOk("link_trap");
+        assertTrue(r.err().matches("(?s)weft: process \\d+ \\(crasher\\) failed: trap: .*in crasher\\s*"),
+                "one crash report, for the crasher: " + r.err());
         assertEquals(List.of(
                 "main traps exits",
                 "spawned crasher, linked with tag 42",
@@ -138,7 +140,8 @@ class WasmExamplesTest {
     @Test
     @Timeout(30)
     void supervisor() {
-        List<String> lines = assertRunsOk("supervisor").lines();
+        Run r = assertRunsOk("supervisor");
+        List<String> lines = r.lines();
         // pids differ from run to run: compare the lines with the numbers taken out
         List<String> shapes = lines.stream().map(l -> l.replaceAll("\\d{2,}|(?<=pid |supervisor |-> )\\d+", "#"))
                 .toList();
@@ -161,6 +164,12 @@ class WasmExamplesTest {
                 "  worker-1: worker, pid #",
                 "  pool: supervisor, pid #",
                 "tree stopped"), shapes);
+        // weft run reports each worker's crash on stderr, once
+        List<String> reports = r.err().lines().filter(l -> l.startsWith("weft: process ")).toList();
+        assertEquals(2, reports.size(), r.err());
+        for (String report : reports) {
+            assertTrue(report.matches("weft: process \\d+ \\(worker\\) failed: trap: .*unreachable.* in worker"), report);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -82,7 +82,11 @@ public final class Node implements AutoCloseable {
         this.id = builder.id;
         this.name = builder.name != null ? builder.name : "node" + builder.id;
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
-        this.host = LunaticHost.builder().moduleLoader(modules).meterRegistry(meterRegistry).build();
+        LunaticHost.Builder host = LunaticHost.builder().moduleLoader(modules).meterRegistry(meterRegistry);
+        if (builder.crashReports != null) {
+            host.crashReports(builder.crashReports);
+        }
+        this.host = host.build();
         this.runtime = new ProcessRuntime(id, meterRegistry, builder.maxProcesses);
     }
 
@@ -300,8 +304,18 @@ public final class Node implements AutoCloseable {
         private MeterRegistry meterRegistry;
         private Engine engine = Engine.COMPILER;
         private int maxProcesses = ProcessRuntime.DEFAULT_MAX_PROCESSES;
+        private java.util.function.Consumer<String> crashReports;
 
         private Builder() {}
+
+        /**
+         * Where to report Wasm processes that fail by themselves, a line each (see
+         * {@link LunaticHost.Builder#crashReports}); default: none.
+         */
+        public Builder crashReports(java.util.function.Consumer<String> crashReports) {
+            this.crashReports = Objects.requireNonNull(crashReports, "crashReports");
+            return this;
+        }
 
         /**
          * The most processes alive at once (default {@link ProcessRuntime#DEFAULT_MAX_PROCESSES});

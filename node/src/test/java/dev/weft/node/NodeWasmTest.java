@@ -164,6 +164,25 @@ class NodeWasmTest {
     }
 
     @Test
+    void aFailedProcessIsReportedOnceNotAgainForTheProcessesItsFailureKilled() throws Exception {
+        java.util.List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Node reporting = Node.builder().name("reporting").crashReports(reports::add).build()) {
+            WasmModule module = reporting.loadModule(resource("guest.wasm"));
+            StartedProcess linker = reporting.start(ctx -> {
+                Pid waiter = ctx.spawnLink(reporting.wasmBody(module, WasmConfig.defaults(), "echo",
+                        ctx.self().serial(), 0));
+                ctx.spawnLink(reporting.wasmBody(module, WasmConfig.defaults(), "boom"));
+                ctx.receive(); // killed by boom's failure, which then kills the waiter
+            });
+            ExitReason reason = linker.exited().get(10, TimeUnit.SECONDS);
+            assertTrue(reason instanceof ExitReason.Error, reason.toString());
+            Thread.sleep(200); // the waiter's exit follows the linker's
+            assertEquals(1, reports.size(), reports.toString());
+            assertTrue(reports.get(0).matches("process \\d+ \\(boom\\) failed: trap: .*"), reports.get(0));
+        }
+    }
+
+    @Test
     void guestMetricsLandInTheNodesMeterRegistry() throws Exception {
         WasmModule module = node.loadModule(resource("guest.wasm"));
         for (long n : new long[] {3, 4}) {

@@ -328,14 +328,14 @@ public final class WeftCli implements Callable<Integer> {
                 } catch (TestMode.UsageException e) {
                     throw new ParameterException(cmd, e.getMessage());
                 }
-                return new TestMode(app, TestMode.tests(module), options, guest, () -> node("weft-test"), out, err)
+                return new TestMode(app, TestMode.tests(module), options, guest, () -> node("weft-test", false), out, err)
                         .run();
             }
             List<String> argv = new ArrayList<>();
             argv.add(app);
             argv.addAll(args);
             ExitReason reason;
-            try (Node node = node("weft-run")) {
+            try (Node node = node("weft-run", true)) {
                 ProcessBody body;
                 try {
                     body = guest.body(node, "_start", argv, out, err);
@@ -350,8 +350,15 @@ public final class WeftCli implements Callable<Integer> {
             return exitCode(reason);
         }
 
-        private Node node(String name) {
+        /** A node for the run; with crash reports, a guest's process that fails prints a line to stderr. */
+        private Node node(String name, boolean crashReports) {
             Node.Builder b = Node.builder().name(name).engine(engine);
+            if (crashReports) {
+                b.crashReports(line -> {
+                    err.println("weft: " + oneLine(line));
+                    err.flush();
+                });
+            }
             if (maxProcesses != null) {
                 b.maxProcesses(maxProcesses);
             }
