@@ -10,22 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.mailbox.Message;
 import dev.weft.process.AttachedProcess;
-import dev.weft.process.DownMessage;
 import dev.weft.process.ExitReason;
 import dev.weft.process.MonitoredPid;
 import dev.weft.process.Pid;
-import dev.weft.process.ProcessRuntime;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoader;
-import dev.weft.process.wasm.WasmModule;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,10 +34,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ConfigsHostTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = GuestSession.WAIT;
     private static final long FOUR_GIB = 1L << 32;
 
-    private ProcessRuntime runtime;
+    private GuestSession session;
     private AttachedProcess me;
     private ModuleLoader loader;
     private LunaticHost host;
@@ -52,60 +45,44 @@ class ConfigsHostTest {
 
     @BeforeEach
     void start() throws Exception {
-        runtime = new ProcessRuntime();
-        me = runtime.attach();
-        loader = new ModuleLoader();
-        host = LunaticHost.builder().moduleLoader(loader).build();
-        try (InputStream in = ConfigsHostTest.class.getResourceAsStream("/guests/configs.wasm")) {
-            moduleBytes = in.readAllBytes();
-        }
+        open(new GuestSession("configs.wasm"));
+    }
+
+    private void open(GuestSession s) {
+        session = s;
+        me = s.me;
+        loader = s.loader;
+        host = s.host;
+        moduleBytes = s.moduleBytes;
     }
 
     @AfterEach
     void stop() {
-        me.close();
-        runtime.close();
+        session.close();
     }
 
     private MonitoredPid spawn(Engine engine, WasmConfig config, String export, Object... args) throws Exception {
-        WasmModule module = loader.load(moduleBytes, engine);
-        return me.spawnMonitor(host.processBody(module, config, export, args));
+        return session.spawn(engine, config, export, args);
     }
 
     private MonitoredPid spawn(String export, Object... args) throws Exception {
-        return spawn(Engine.COMPILER, WasmConfig.defaults(), export, args);
+        return session.spawn(export, args);
     }
 
     private long to() {
-        return me.self().serial();
+        return session.to();
     }
 
     private byte[] next() {
-        Message m = me.receive(msg -> msg.tag() == 0 && msg.payload() instanceof DataMessage, WAIT);
-        assertNotNull(m, "no report within " + WAIT);
-        return ((DataMessage) m.payload()).data();
+        return session.next();
     }
 
     private long[] report() {
-        return values(next());
+        return session.report();
     }
 
-    private static long[] values(byte[] bytes) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long[] values = new long[buf.remaining() / 8];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = buf.getLong();
-        }
-        return values;
-    }
-
-    /** The next n reports, in any order (they come from several processes). */
     private List<long[]> reports(int n) {
-        List<long[]> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(report());
-        }
-        return out;
+        return session.reports(n);
     }
 
     private static long[] ofLength(List<long[]> reports, int length) {
@@ -126,13 +103,11 @@ class ConfigsHostTest {
     }
 
     private ExitReason awaitDown(MonitoredPid child) {
-        Message down = me.receive(m -> m.payload() instanceof DownMessage d && d.ref().equals(child.ref()), WAIT);
-        assertNotNull(down, child.pid() + " did not exit within " + WAIT);
-        return ((DownMessage) down.payload()).reason();
+        return session.awaitDown(child);
     }
 
     private static String errorMessage(ExitReason reason) {
-        return assertInstanceOf(ExitReason.Error.class, reason, () -> "not an error: " + reason).message();
+        return GuestSession.errorMessage(reason);
     }
 
     // ---------------------------------------------------------------- configs
@@ -324,10 +299,8 @@ class ConfigsHostTest {
 
     @Test
     void aSpawnBeyondTheNodesProcessLimitReturnsAnError() throws Exception {
-        me.close();
-        runtime.close();
-        runtime = new ProcessRuntime(1, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 3);
-        me = runtime.attach(); // 1: me, 2: the guest, 3: its first waiter; the second spawn is refused
+        session.close();
+        open(new GuestSession("configs.wasm", 3)); // 1: me, 2: the guest, 3: its first waiter; the second spawn is refused
         MonitoredPid guest = spawn("spawn_two", to());
         assertArrayEquals(new long[] {0, 1}, report());
         String error = new String(next(), StandardCharsets.UTF_8);

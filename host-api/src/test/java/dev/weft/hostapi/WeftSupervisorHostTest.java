@@ -9,17 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.hostapi.internal.SupervisorFunctions;
-import dev.weft.mailbox.Message;
 import dev.weft.process.AttachedProcess;
-import dev.weft.process.DownMessage;
 import dev.weft.process.ExitReason;
 import dev.weft.process.MonitoredPid;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessRuntime;
 import dev.weft.process.wasm.Engine;
-import dev.weft.process.wasm.ModuleLoader;
-import dev.weft.process.wasm.WasmModule;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -37,63 +32,44 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** weft::supervisor with the C guest {@code guests/supervisor_ops.c}: Wasm supervisors of Wasm workers. */
 class WeftSupervisorHostTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
+    private GuestSession session;
     private ProcessRuntime runtime;
     private AttachedProcess me;
-    private ModuleLoader loader;
-    private LunaticHost host;
-    private byte[] moduleBytes;
 
     @BeforeEach
     void start() throws Exception {
-        runtime = new ProcessRuntime();
-        me = runtime.attach();
-        loader = new ModuleLoader();
-        host = LunaticHost.builder().moduleLoader(loader).build();
-        try (InputStream in = WeftSupervisorHostTest.class.getResourceAsStream("/guests/supervisor_ops.wasm")) {
-            moduleBytes = in.readAllBytes();
-        }
+        session = new GuestSession("supervisor_ops.wasm");
+        runtime = session.runtime;
+        me = session.me;
     }
 
     @AfterEach
     void stop() {
-        me.close();
-        runtime.close();
+        session.close();
     }
 
     private MonitoredPid spawn(Engine engine, String export, Object... args) throws Exception {
-        WasmModule module = loader.load(moduleBytes, engine);
-        return me.spawnMonitor(host.processBody(module, WasmConfig.defaults(), export, args));
+        return session.spawn(engine, WasmConfig.defaults(), export, args);
     }
 
     private long to() {
-        return me.self().serial();
+        return session.to();
     }
 
     private byte[] next(long tag) {
-        Message m = me.receive(msg -> msg.tag() == tag && msg.payload() instanceof DataMessage, WAIT);
-        assertNotNull(m, "no message with tag " + tag + " within " + WAIT);
-        return ((DataMessage) m.payload()).data();
+        return session.next(tag);
     }
 
     private long[] report() {
-        return values(next(0));
+        return session.report();
     }
 
     private static long[] values(byte[] bytes) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long[] values = new long[buf.remaining() / 8];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = buf.getLong();
-        }
-        return values;
+        return GuestSession.values(bytes);
     }
 
     private ExitReason awaitDown(MonitoredPid child) {
-        Message down = me.receive(m -> m.payload() instanceof DownMessage d && d.ref().equals(child.ref()), WAIT);
-        assertNotNull(down, child.pid() + " did not exit within " + WAIT);
-        return ((DownMessage) down.payload()).reason();
+        return session.awaitDown(child);
     }
 
     /** The pid an announce child reported (tag 7). */
@@ -252,7 +228,7 @@ class WeftSupervisorHostTest {
     }
 
     private Pid pid(long serial) {
-        return new Pid(me.self().node(), serial);
+        return session.pid(serial);
     }
 
     @Test
@@ -278,7 +254,7 @@ class WeftSupervisorHostTest {
     @Test
     void theGuestFacingFunctionsMatchWeftAbi() throws Exception {
         // the committed guest imports every weft::supervisor function with the type in weft-abi.json
-        List<String> imported = LunaticHeaderTest.imports(moduleBytes).stream()
+        List<String> imported = LunaticHeaderTest.imports(session.moduleBytes).stream()
                 .filter(i -> i.startsWith("weft::supervisor\t")).sorted().toList();
         List<String> abi = LunaticHeaderTest.signatures(WeftAbi.functions()).stream().sorted().toList();
         assertEquals(abi, imported);
