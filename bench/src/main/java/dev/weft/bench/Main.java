@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * 100,000 idle Wasm processes, their spawn time and memory.
  *
  * <pre>
- * bench/run [--rounds N] [--ring-hops N] [--only spawn,pingpong,ring,skynet,fanin,idle,restart]
+ * bench/run [--rounds N] [--ring-hops N] [--only spawn,pingpong,ring,skynet,fanin,idle,restart,fuel]
  *           [--quick] [--no-erlang] [--no-java] [--no-wasm] [--bench-dir DIR]
  * </pre>
  *
@@ -122,7 +122,7 @@ public final class Main {
                 case "--bench-dir" -> benchDir = Path.of(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("usage: bench/run [--rounds N (>= 2)] [--ring-hops N] "
-                            + "[--only spawn,pingpong,ring,skynet,fanin,idle,restart] [--quick] [--no-erlang] [--no-java] "
+                            + "[--only spawn,pingpong,ring,skynet,fanin,idle,restart,fuel] [--quick] [--no-erlang] [--no-java] "
                             + "[--no-wasm]");
                     return;
                 }
@@ -200,6 +200,11 @@ public final class Main {
         List<String> restart = new ArrayList<>();
         if (only == null || only.contains("restart")) {
             restart = restartLatency(sizes, wasm, erl);
+        }
+        if (wasm && (only == null || only.contains("fuel"))) {
+            System.out.printf("%n== fuel: busy guests, kill, the cost of counting%n");
+            settle();
+            FuelBenchmarks.main(sizes == Sizes.QUICK ? new String[] {"--quick"} : new String[0]);
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
 

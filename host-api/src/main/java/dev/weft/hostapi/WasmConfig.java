@@ -80,8 +80,8 @@ public final class WasmConfig {
     }
 
     /**
-     * The fuel limit in Lunatic's unit (100,000 Wasm instructions); 0 for none. Weft records and
-     * passes it on; it does not count fuel yet.
+     * The fuel limit in Lunatic's unit (100,000 Wasm instructions); 0 for none. A process that uses
+     * it up ends with {@code out of fuel}.
      */
     public long maxFuel() {
         return maxFuel;
@@ -264,7 +264,7 @@ public final class WasmConfig {
             return this;
         }
 
-        /** The fuel limit in units of 100,000 instructions, 0 for none (the default); not enforced yet. */
+        /** The fuel limit in units of 100,000 instructions, 0 for none (the default). */
         public Builder withMaxFuel(long maxFuel) {
             if (maxFuel < 0) {
                 throw new IllegalArgumentException("maxFuel must not be negative: " + maxFuel);

@@ -210,7 +210,8 @@ public final class WeftCli implements Callable<Integer> {
         private Long maxMemory;
 
         @Option(names = "--max-fuel", paramLabel = "N",
-                description = "Most work the guest may do (accepted; not enforced yet).")
+                description = "Most work each process may do, in units of 100,000 Wasm instructions (Lunatic's);"
+                        + " a process that uses it up ends with 'out of fuel'. Default: no limit.")
         private Long maxFuel;
 
         @Option(names = "--max-processes", paramLabel = "N",
@@ -279,7 +280,6 @@ public final class WeftCli implements Callable<Integer> {
             if (maxFuel != null && maxFuel < 0) {
                 throw new ParameterException(cmd, "--max-fuel must not be negative, got " + maxFuel);
             }
-            // maxFuel is accepted but not enforced yet: Weft has no fuel metering.
 
             // -------- the module
             Path file;

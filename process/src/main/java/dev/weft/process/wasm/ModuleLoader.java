@@ -13,6 +13,7 @@ import com.dylibso.chicory.wasm.types.CustomSection;
 import com.dylibso.chicory.wasm.types.NameCustomSection;
 import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.OpCode;
+import dev.weft.process.internal.wasm.FuelInstrumenter;
 import dev.weft.process.wasm.ModuleLoadException.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -45,6 +46,7 @@ public final class ModuleLoader {
     private record Key(String id, Engine engine) {}
 
     private final Engine defaultEngine;
+    private final boolean countFuel;
     private final ConcurrentHashMap<Key, CompletableFuture<WasmModule>> modules = new ConcurrentHashMap<>();
     private final AtomicInteger loaded = new AtomicInteger();
     private final AtomicLong compilations = new AtomicLong();
@@ -55,8 +57,26 @@ public final class ModuleLoader {
         this(Engine.COMPILER);
     }
 
+    /** A loader whose modules count fuel (see {@link #ModuleLoader(Engine, boolean)}). */
     public ModuleLoader(Engine defaultEngine) {
+        this(defaultEngine, true);
+    }
+
+    /**
+     * A loader; with {@code countFuel} (the default) every module is rewritten when it is loaded
+     * so that it counts its work ({@link FuelInstrumenter}): its processes give up their carrier
+     * every slice of 100,000 instructions, can be killed in any loop, and run out of fuel at their
+     * {@link WasmProcess.Builder#maxFuel(long) max fuel}. Without it modules run as they are (for
+     * benchmarks of the counting's cost; a busy guest then holds its carrier).
+     */
+    public ModuleLoader(Engine defaultEngine, boolean countFuel) {
         this.defaultEngine = Objects.requireNonNull(defaultEngine, "defaultEngine");
+        this.countFuel = countFuel;
+    }
+
+    /** Do this loader's modules count fuel? */
+    public boolean countsFuel() {
+        return countFuel;
     }
 
     public Engine defaultEngine() {
@@ -158,17 +178,48 @@ public final class ModuleLoader {
 
     private WasmModule build(String id, byte[] bytes, Engine engine) throws ModuleLoadException {
         List<BinaryLayout.Section> sections = BinaryLayout.scan(bytes);
+        byte[] runs = bytes;
+        FuelInstrumenter.Result fuel = null;
+        if (countFuel) {
+            try {
+                fuel = FuelInstrumenter.instrument(bytes);
+                runs = fuel.bytes();
+            } catch (FuelInstrumenter.Refused refused) {
+                // The rewriter could not read it: the module is broken, and Chicory says how.
+                com.dylibso.chicory.wasm.WasmModule original = parseOriginal(bytes, sections);
+                rejectSimd(original);
+                throw new ModuleLoadException(Kind.UNSUPPORTED, "unsupported: Weft cannot count fuel in"
+                        + " this module: " + refused.getMessage(), refused);
+            }
+        }
         com.dylibso.chicory.wasm.WasmModule parsed;
         try {
             parses.incrementAndGet();
-            parsed = parser(true).parse(() -> new ByteArrayInputStream(bytes));
+            byte[] toParse = runs;
+            parsed = parser(true).parse(() -> new ByteArrayInputStream(toParse));
         } catch (StackOverflowError e) {
             throw new ModuleLoadException(Kind.UNSUPPORTED,
                     "unsupported: the module's code is nested too deeply to be parsed", e);
         } catch (RuntimeException | AssertionError e) { // Chicory asserts on some bad input
-            throw parseFailure(bytes, sections, e);
+            if (runs == bytes) {
+                throw parseFailure(bytes, sections, e);
+            }
+            // locate the failure in the module as it was given
+            parseOriginal(bytes, sections);
+            throw new ModuleLoadException(Kind.UNSUPPORTED, "unsupported: the module is valid but its"
+                    + " fuel-counting form is not: " + innermostMessage(e), e);
         }
-        rejectSimd(parsed);
+        checkIndices(parsed);
+        if (runs != bytes) {
+            try {
+                rejectSimd(parsed);
+            } catch (ModuleLoadException simd) { // say where, in the bytes as they were given
+                rejectSimd(parseOriginalUnchecked(bytes));
+                throw simd;
+            }
+        } else {
+            rejectSimd(parsed);
+        }
         Function<Instance, Machine> factory;
         if (engine == Engine.COMPILER) {
             try {
@@ -177,14 +228,83 @@ public final class ModuleLoader {
                         .withInterpreterFallback(InterpreterFallback.FAIL)
                         .compile();
             } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                com.dylibso.chicory.wasm.WasmModule located = parsed;
+                if (runs != bytes) {
+                    try {
+                        located = parseOriginalUnchecked(bytes);
+                    } catch (RuntimeException | AssertionError | StackOverflowError ignored) {
+                        // keep the instrumented module's view
+                    }
+                }
                 throw new ModuleLoadException(Kind.UNSUPPORTED, "unsupported by the compiler: "
-                        + innermostMessage(e) + locateOpcodeIn(parsed, e)
+                        + innermostMessage(e) + locateOpcodeIn(located, e)
                         + "; load it with the interpreter engine instead", e);
             }
         } else {
             factory = WasmModule.interpreter();
         }
-        return new WasmModule(id, bytes, parsed, engine, factory);
+        try {
+            return new WasmModule(id, bytes, parsed, engine, factory,
+                    fuel == null ? -1 : fuel.fuelGlobal(), fuel == null ? 0 : fuel.definedGlobals());
+        } catch (RuntimeException e) { // Chicory's lazy checks, e.g. an import of a type that does not exist
+            throw new ModuleLoadException(Kind.INVALID, "invalid module: " + innermostMessage(e), e);
+        }
+    }
+
+    /**
+     * Refuses what Chicory 1.7.5's validation lets through: an export of a function, table, memory
+     * or global that does not exist, and a function import of a type that does not exist (both
+     * found by the hostile-guest suite: the first made spawning the export throw
+     * IndexOutOfBoundsException).
+     */
+    private static void checkIndices(com.dylibso.chicory.wasm.WasmModule m) throws ModuleLoadException {
+        com.dylibso.chicory.wasm.types.ImportSection imports = m.importSection();
+        int types = m.typeSection().typeCount();
+        for (int i = 0; i < imports.importCount(); i++) {
+            if (imports.getImport(i) instanceof com.dylibso.chicory.wasm.types.FunctionImport f
+                    && (f.typeIndex() < 0 || f.typeIndex() >= types)) {
+                throw new ModuleLoadException(Kind.INVALID, "invalid module: import " + i + " ("
+                        + f.module() + "::" + f.name() + ") has the type " + f.typeIndex() + ", and the module"
+                        + " has " + types + " types");
+            }
+        }
+        var ft = com.dylibso.chicory.wasm.types.ExternalType.FUNCTION;
+        var tt = com.dylibso.chicory.wasm.types.ExternalType.TABLE;
+        var mt = com.dylibso.chicory.wasm.types.ExternalType.MEMORY;
+        var gt = com.dylibso.chicory.wasm.types.ExternalType.GLOBAL;
+        int functions = imports.count(ft) + m.functionSection().functionCount();
+        int tables = imports.count(tt) + m.tableSection().tableCount();
+        int memories = imports.count(mt) + m.memorySection().map(s -> s.memoryCount()).orElse(0);
+        int globals = imports.count(gt) + m.globalSection().globalCount();
+        com.dylibso.chicory.wasm.types.ExportSection exports = m.exportSection();
+        for (int i = 0; i < exports.exportCount(); i++) {
+            com.dylibso.chicory.wasm.types.Export e = exports.getExport(i);
+            var type = e.exportType();
+            int limit = type == ft ? functions : type == tt ? tables : type == mt ? memories : type == gt ? globals
+                    : Integer.MAX_VALUE;
+            if (e.index() < 0 || e.index() >= limit) {
+                throw new ModuleLoadException(Kind.INVALID, "invalid module: export '" + e.name() + "' names "
+                        + type.name().toLowerCase(java.util.Locale.ROOT) + " " + e.index() + ", and the module has "
+                        + limit);
+            }
+        }
+    }
+
+    /** Parses and validates the module as it was given; throws its failure, located. */
+    private static com.dylibso.chicory.wasm.WasmModule parseOriginal(byte[] bytes, List<BinaryLayout.Section> sections)
+            throws ModuleLoadException {
+        try {
+            return parser(true).parse(() -> new ByteArrayInputStream(bytes));
+        } catch (StackOverflowError e) {
+            throw new ModuleLoadException(Kind.UNSUPPORTED,
+                    "unsupported: the module's code is nested too deeply to be parsed", e);
+        } catch (RuntimeException | AssertionError e) {
+            throw parseFailure(bytes, sections, e);
+        }
+    }
+
+    private static com.dylibso.chicory.wasm.WasmModule parseOriginalUnchecked(byte[] bytes) {
+        return parser(false).parse(() -> new ByteArrayInputStream(bytes));
     }
 
     /** Turns an exception from Chicory's parser or validator into one located sentence. */

@@ -1,5 +1,6 @@
 package dev.weft.process.wasm;
 
+import com.dylibso.chicory.runtime.GlobalFactory;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
@@ -16,6 +17,7 @@ import com.dylibso.chicory.wasm.types.TableImport;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import com.dylibso.chicory.wasm.types.TagImport;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.weft.process.internal.wasm.FuelCounter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -57,9 +59,23 @@ public final class WasmModule {
     private final int importedFunctionCount;
     private final Map<Integer, String> functionNames;
     private final Optional<String> moduleName;
+    private final int fuelGlobal;
+    private final int definedGlobals;
 
     WasmModule(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule chicoryModule, Engine engine,
             Function<Instance, Machine> machineFactory) {
+        this(id, bytes, chicoryModule, engine, machineFactory, -1, 0);
+    }
+
+    /**
+     * {@code bytes} as given (they make the id); {@code chicoryModule} is what runs: with
+     * {@code fuelGlobal >= 0}, the fuel-counting form of the module, whose counter is that global,
+     * the last of its {@code definedGlobals}.
+     */
+    WasmModule(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule chicoryModule, Engine engine,
+            Function<Instance, Machine> machineFactory, int fuelGlobal, int definedGlobals) {
+        this.fuelGlobal = fuelGlobal;
+        this.definedGlobals = definedGlobals;
         this.id = Objects.requireNonNull(id);
         this.bytes = bytes;
         this.chicoryModule = chicoryModule;
@@ -133,7 +149,6 @@ public final class WasmModule {
         return engine;
     }
 
-    /** Chicory's parsed and validated module; share it, never mutate it. */
     /**
      * The bytes of each data segment, read once: Chicory's {@code DataSegment.data()} copies them
      * on every call, and instantiating would pay that per process.
@@ -155,6 +170,10 @@ public final class WasmModule {
 
     private volatile byte[][] segmentData;
 
+    /**
+     * Chicory's parsed and validated module, as it runs (with the fuel counter when the module
+     * counts fuel); share it, never mutate it.
+     */
     public com.dylibso.chicory.wasm.WasmModule chicoryModule() {
         return chicoryModule;
     }
@@ -168,9 +187,43 @@ public final class WasmModule {
         return machineFactory;
     }
 
-    /** A fresh Chicory instance builder for this module, with its machine factory already set. */
+    /**
+     * A fresh Chicory instance builder for this module, with its machine factory already set. When
+     * the module counts fuel, its instances give up their carrier every slice and stop when their
+     * thread is interrupted (a process gets its own fuel accounting from {@link WasmProcess}).
+     */
     public Instance.Builder instanceBuilder() {
-        return Instance.builder(chicoryModule).withMachineFactory(machineFactory);
+        Instance.Builder b = Instance.builder(chicoryModule).withMachineFactory(machineFactory);
+        if (countsFuel()) {
+            b.withGlobalFactory(fuelGlobals(FuelCounter.YIELD_ONLY));
+        }
+        return b;
+    }
+
+    /** Does this module count fuel (was it rewritten to, when it was loaded)? */
+    public boolean countsFuel() {
+        return fuelGlobal >= 0;
+    }
+
+    /** The fuel counter's global index in {@link #chicoryModule()}, or -1 if the module counts no fuel. */
+    public int fuelGlobal() {
+        return fuelGlobal;
+    }
+
+    /**
+     * A global factory for one instantiation ({@link Instance.Builder#withGlobalFactory}) of a
+     * module that counts fuel: when the counter is empty it calls {@code refuel} with what is left
+     * (zero or less) and sets the counter to what that returns (give it one slice, less the
+     * overdraft); {@code refuel} may throw to stop the guest. For embedders that instantiate
+     * modules themselves; {@link WasmProcess} does this for its processes.
+     */
+    public GlobalFactory fuelGlobals(java.util.function.LongUnaryOperator refuel) {
+        Objects.requireNonNull(refuel, "refuel");
+        if (!countsFuel()) {
+            throw new IllegalStateException("this module counts no fuel");
+        }
+        FuelCounter.Refueler r = refuel instanceof FuelCounter.Refueler own ? own : refuel::applyAsLong;
+        return FuelCounter.factory(definedGlobals, r);
     }
 
     /** Does the module export something (a function, memory, table, global or tag) under this name? */

@@ -20,7 +20,10 @@ import dev.weft.process.ExitException;
 import dev.weft.process.ExitReason;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
+import dev.weft.process.internal.wasm.FuelCounter;
+import dev.weft.process.internal.wasm.FuelInstrumenter;
 import dev.weft.process.internal.wasm.PagedMemory;
+import dev.weft.scheduler.Scheduler;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
@@ -51,13 +54,32 @@ import java.util.function.Function;
  *       the signal's reason, e.g. {@code killed}: the runtime interrupts the thread, the engine
  *       unwinds, the interrupt flag is cleared;
  *   <li>the module cannot be instantiated (unknown import, import of the wrong type, initial memory
- *       above the limit, ...): {@code error("cannot instantiate: <why>")}.
+ *       above the limit, ...): {@code error("cannot instantiate: <why>")};
+ *   <li>the process used up its {@link Builder#maxFuel(long) max fuel}: {@code error("out of fuel
+ *       (max_fuel n: m instructions)")} ({@link #isOutOfFuel}).
  * </ul>
+ *
+ * <p>Fuel: a module that counts fuel ({@link WasmModule#countsFuel()}, the {@link ModuleLoader}'s
+ * default) charges its process for its work; every slice of {@value #FUEL_SLICE} instructions the
+ * process gives up its carrier ({@code Scheduler.yieldCarrier()}), so a guest in a busy loop that
+ * never calls the host cannot starve other processes, and a kill or exit signal stops it at the
+ * next slice at the latest.
  *
  * <p>The arguments are checked against the export's signature when the body is built, so a bad
  * spawn fails in the caller with an {@link IllegalArgumentException}, not in the new process.
  */
 public final class WasmProcess {
+
+    /** The instructions in one slice of fuel (Lunatic's unit for {@code max_fuel}). */
+    public static final long FUEL_SLICE = FuelInstrumenter.SLICE;
+
+    /** How the exit reason of a process that used up its max fuel starts. */
+    public static final String OUT_OF_FUEL = "out of fuel";
+
+    /** Did a process end because it used up its max fuel? */
+    public static boolean isOutOfFuel(ExitReason reason) {
+        return reason instanceof ExitReason.Error e && e.message().startsWith(OUT_OF_FUEL);
+    }
 
     /** The default cap on a process's linear memory: 16384 pages of 64 KiB, 1 GiB. */
     public static final int DEFAULT_MAX_MEMORY_PAGES = 16384;
@@ -100,6 +122,7 @@ public final class WasmProcess {
         private final String export;
         private Object[] args = new Object[0];
         private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
+        private long maxFuel;
         private Function<ProcessContext, ImportValues> hostFunctions = ctx -> ImportValues.empty();
 
         private Builder(WasmModule module, String export) {
@@ -126,6 +149,20 @@ public final class WasmProcess {
         }
 
         /**
+         * The most fuel the process may use, in slices of {@value FuelInstrumenter#SLICE}
+         * instructions (Lunatic's {@code max_fuel}); 0, the default, is unlimited. A process that
+         * uses it up ends with {@code error("out of fuel ...")} ({@link #isOutOfFuel}). Only a
+         * module that counts fuel ({@link WasmModule#countsFuel()}) can run out.
+         */
+        public Builder maxFuel(long slices) {
+            if (slices < 0) {
+                throw new IllegalArgumentException("maxFuel must not be negative: " + slices);
+            }
+            this.maxFuel = slices;
+            return this;
+        }
+
+        /**
          * The host functions of each process, made on the process's thread from its context just
          * before it instantiates the module (so they can close over that context).
          */
@@ -141,7 +178,7 @@ public final class WasmProcess {
         public ProcessBody build() {
             FunctionType type = exportType(module, export);
             long[] raw = encode(export, type, args);
-            return new Body(module, export, raw, maxMemoryPages, hostFunctions);
+            return new Body(module, export, raw, maxMemoryPages, maxFuel, hostFunctions);
         }
     }
 
@@ -264,19 +301,53 @@ public final class WasmProcess {
         }
     }
 
+    /**
+     * A process's fuel: called by its counter every slice. Charges the slice, ends the process when
+     * its max fuel is used up, gives up the carrier so that other processes run, and stops the
+     * guest if an exit signal (a kill, say) ended the process meanwhile.
+     */
+    private static final class Fuel implements FuelCounter.Refueler {
+        private final ProcessContext ctx;
+        private final long max;
+        /** Slices used, counting the one the counter started with. */
+        private long slices = 1;
+
+        Fuel(ProcessContext ctx, long max) {
+            this.ctx = ctx;
+            this.max = max;
+        }
+
+        @Override
+        public long refuel(long remaining) {
+            if (max > 0 && slices >= max) {
+                throw ctx.exit(ExitReason.error(OUT_OF_FUEL + " (max_fuel " + max + ": "
+                        + max * FuelInstrumenter.SLICE + " instructions)"));
+            }
+            slices++;
+            Scheduler.yieldCarrier();
+            if (Thread.currentThread().isInterrupted()) {
+                throw new ChicoryInterruptedException("Thread interrupted"); // the signal's reason wins
+            }
+            ctx.isAlive(ctx.self()); // throws ExitException if a signal ended the process
+            return FuelCounter.refill(remaining);
+        }
+    }
+
     private static final class Body implements ProcessBody {
         private final WasmModule module;
         private final String export;
         private final long[] args;
         private final int maxMemoryPages;
+        private final long maxFuel;
         private final Function<ProcessContext, ImportValues> hostFunctions;
 
-        Body(WasmModule module, String export, long[] args, int maxMemoryPages,
+        Body(WasmModule module, String export, long[] args, int maxMemoryPages, long maxFuel,
                 Function<ProcessContext, ImportValues> hostFunctions) {
             this.module = module;
             this.export = export;
             this.args = args;
             this.maxMemoryPages = maxMemoryPages;
+            this.maxFuel = maxFuel;
             this.hostFunctions = hostFunctions;
         }
 
@@ -296,6 +367,9 @@ public final class WasmProcess {
                     .withStart(false)
                     .withImportValues(imports)
                     .withMemoryFactory(limits -> new PagedMemory(limits, maxPages, module.segmentData()));
+            if (module.countsFuel()) {
+                builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel)));
+            }
             if (module.engine() == Engine.INTERPRETER) {
                 builder.withMachineFactory(instance -> new LocatingInterpreter(instance, site));
             }
@@ -348,7 +422,10 @@ public final class WasmProcess {
             }
             if (t instanceof ChicoryException) {
                 String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-                return new ExitReason.Error("trap: " + message + where(t, site), t);
+                // a host function's trap already starts with its name: say it once
+                String where = site.hostFunction != null && message.startsWith(site.hostFunction + ":")
+                        ? "" : where(t, site);
+                return new ExitReason.Error("trap: " + message + where, t);
             }
             if (t instanceof ArithmeticException || t instanceof IndexOutOfBoundsException) {
                 return new ExitReason.Error("trap: " + t + where(t, site), t);
