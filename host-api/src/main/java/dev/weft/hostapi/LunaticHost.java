@@ -122,8 +122,9 @@ import static dev.weft.hostapi.internal.GuestMemory.trap;
  * {@code send_receive_skip_search} waits for the first message with the reply tag, already queued or
  * newly arriving (Weft's mailbox has no skip-search; with fresh reply tags, as lunatic-rs uses them,
  * this is the same); {@code kill} is Erlang's untrappable {@code exit(pid, kill)} (the target exits
- * with {@code killed}); a guest's timeouts and sleeps above about 146 years count as none; the
- * config's fuel limit is recorded and passed on, not enforced yet.
+ * with {@code killed}); a guest's timeouts and sleeps above about 146 years count as none.
+ * The config's fuel limit ({@link WasmConfig#maxFuel()}) is enforced: a process that uses it up
+ * ends with {@code out of fuel}.
  *
  * <p>Bad input from the guest (a pointer or length outside its memory, invalid UTF-8, an unknown
  * resource id, no scratch message) traps the calling process with a {@link WasmRuntimeException}
@@ -278,17 +279,17 @@ public final class LunaticHost {
         int pages = config.maxMemoryPages();
         if (!config.wasi() || !moduleImports.computeIfAbsent(module, ModuleImports::of).wasi()) {
             // no WASI to open and close: one body, checked now (export and arguments)
-            return reported(export, WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages)
+            return reported(export, WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).maxFuel(config.maxFuel())
                     .hostFunctions(c -> ImportValues.builder()
                             .withFunctions(functions(c, module, config, null)).build())
                     .build());
         }
-        WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).build(); // checks export and args now
+        WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).maxFuel(config.maxFuel()).build(); // checks export and args now
         // each run gets its own WASI to close: a supervisor may run the same body again
         return reported(export, ctx -> {
             OpenedWasi wasi = new OpenedWasi();
             try {
-                WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages)
+                WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).maxFuel(config.maxFuel())
                         .hostFunctions(c -> ImportValues.builder().withFunctions(functions(c, module, config, wasi)).build())
                         .build()
                         .run(ctx);
@@ -1276,8 +1277,14 @@ public final class LunaticHost {
             }
             Pid parent = ctx.self();
             java.util.concurrent.CountDownLatch linked = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean parentGone = new java.util.concurrent.atomic.AtomicBoolean();
             ProcessBody gated = c -> {
                 linked.await();
+                if (parentGone.get()) {
+                    // the parent died before the link was made: the child dies as its link would have
+                    // made it (otherwise a killed tree could leave children running, unlinked)
+                    throw c.exit(ExitReason.NOPROC);
+                }
                 if (name != null) {
                     boolean won;
                     try {
@@ -1294,11 +1301,14 @@ public final class LunaticHost {
                 body.run(c);
             };
             Pid child = ctx.spawn(gated);
+            boolean done = false;
             try {
                 if (link != 0) {
                     ctx.link(child, link);
                 }
+                done = true;
             } finally {
+                parentGone.set(!done);
                 linked.countDown();
             }
             return child;

@@ -160,7 +160,7 @@ class GuestMetricsTest {
         runNormally(engine, "count", 1L);
         runNormally(engine, "temperature", 1.0, 0.0, 0.0);
         assertEquals("lunatic::metrics::gauge: the metric 'requests' is a counter, not a gauge (a guest metric"
-                + " name keeps the type it was first used with) in lunatic::metrics::gauge",
+                + " name keeps the type it was first used with)",
                 trapOf(engine, "requests_as_gauge"));
         assertTrue(trapOf(engine, "requests_as_histogram").startsWith(
                 "lunatic::metrics::histogram: the metric 'requests' is a counter, not a histogram"));
@@ -178,7 +178,7 @@ class GuestMetricsTest {
     @EnumSource(Engine.class)
     void badNamesTrapTheCaller(Engine engine) throws Exception {
         assertEquals("lunatic::metrics::counter: pointer 0xffff + length 8 is outside the guest's memory of 65536"
-                + " bytes in lunatic::metrics::counter", trapOf(engine, "bad_pointer"));
+                + " bytes", trapOf(engine, "bad_pointer"));
         assertTrue(trapOf(engine, "bad_length").startsWith(
                 "lunatic::metrics::histogram: the metric name is 4294967295 bytes long, more than the 1024 allowed"));
         assertTrue(trapOf(engine, "long_name").startsWith(
@@ -198,7 +198,7 @@ class GuestMetricsTest {
         runNormally(engine, "many_names", 0, 100);
         assertEquals(100, guestMeters());
         assertEquals("lunatic::metrics::increment_counter: cannot create the metric 'megaa': this node already holds"
-                + " the limit of 100 guest metric names in lunatic::metrics::increment_counter",
+                + " the limit of 100 guest metric names",
                 trapOf(engine, "many_names", 100, 101)); // name of 100 = 0x64: nibbles 4, 6, 0, 0
         assertEquals(100, guestMeters());
         runNormally(engine, "many_names", 0, 100); // known names keep working

@@ -1,0 +1,27 @@
+;; (wat2wasm names.wat -o names.wasm)
+;; Host functions given a name that is not UTF-8 (ff fe c0 80 at address 0). Each export makes
+;; one call and returns normally if it was not trapped.
+(module
+  (import "lunatic::registry" "put" (func $put (param i32 i32 i64 i64)))
+  (import "lunatic::registry" "get" (func $get (param i32 i32 i32 i32) (result i32)))
+  (import "lunatic::registry" "remove" (func $remove (param i32 i32)))
+  (import "lunatic::process" "spawn"
+    (func $spawn (param i64 i64 i64 i32 i32 i32 i32 i32) (result i32)))
+  (import "lunatic::process" "process_id" (func $process_id (result i64)))
+  (import "lunatic::metrics" "counter" (func $counter (param i32 i32 i64)))
+  (import "lunatic::metrics" "increment_counter" (func $increment_counter (param i32 i32)))
+  (import "lunatic::metrics" "gauge" (func $gauge (param i32 i32 f64)))
+  (import "lunatic::metrics" "histogram" (func $histogram (param i32 i32 f64)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\ff\fe\c0\80")
+  (func (export "registry_put") (call $put (i32.const 0) (i32.const 4) (i64.const 1) (call $process_id)))
+  (func (export "registry_get")
+    (drop (call $get (i32.const 0) (i32.const 4) (i32.const 64) (i32.const 72))))
+  (func (export "registry_remove") (call $remove (i32.const 0) (i32.const 4)))
+  (func (export "spawn_export_name")
+    (drop (call $spawn (i64.const 0) (i64.const -1) (i64.const -1)
+      (i32.const 0) (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 64))))
+  (func (export "metrics_counter") (call $counter (i32.const 0) (i32.const 4) (i64.const 1)))
+  (func (export "metrics_increment_counter") (call $increment_counter (i32.const 0) (i32.const 4)))
+  (func (export "metrics_gauge") (call $gauge (i32.const 0) (i32.const 4) (f64.const 1.5)))
+  (func (export "metrics_histogram") (call $histogram (i32.const 0) (i32.const 4) (f64.const 2.5))))
