@@ -10,14 +10,14 @@ import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** PagedMemory's storage granularity: 4 KiB chunks, whatever the 64 KiB Wasm page size. */
+/** PagedMemory's storage granularity: chunks ({@link PagedMemory#CHUNK_SIZE}), whatever the 64 KiB Wasm page size. */
 class PagedMemoryChunksTest {
 
     private static final int PAGE = Memory.PAGE_SIZE;
-    private static final int CHUNK = 4096;
+    private static final int CHUNK = PagedMemory.CHUNK_SIZE;
 
     @Test
-    @DisplayName("a write allocates the 4 KiB chunk it touches, not its whole 64 KiB page")
+    @DisplayName("a write allocates the chunk it touches, not its whole 64 KiB page")
     void writesAllocateChunks() {
         var m = new PagedMemory(new MemoryLimits(2));
         assertEquals(0, m.allocatedBytes());

@@ -16,14 +16,15 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * A Wasm linear memory for Chicory that allocates its storage one 4 KiB chunk at a time, on the
+ * A Wasm linear memory for Chicory that allocates its storage one 1 KiB chunk at a time, on the
  * first write to that chunk, and traps exactly at the Wasm bound ({@code pages() * 65536}).
  *
  * <p>Untouched chunks are backed by one shared, never-written zero chunk, so reading them costs
- * nothing and allocates nothing; a 17-page module that touches three chunks holds three 4 KiB
- * arrays plus a 272-slot chunk table (16 per 64 KiB Wasm page). Chunks, not whole Wasm pages,
+ * nothing and allocates nothing; a 17-page module that touches three chunks holds three 1 KiB
+ * arrays plus a 1,088-slot chunk table (64 per 64 KiB Wasm page). Chunks, not whole Wasm pages,
  * because a small guest touches a few KiB of its memory (the top of its stack, its data): with
- * 64 KiB pages an idle C process held 128 KiB, with 4 KiB chunks it holds 8 to 12 KiB.
+ * 64 KiB pages an idle C process held 128 KiB, with 4 KiB chunks 8 to 12 KiB, with 1 KiB chunks
+ * a few KiB.
  * {@link #zero()} (which Chicory calls before applying data segments) releases all chunks, and
  * filling a whole chunk with zeros releases that chunk.
  *
@@ -38,9 +39,14 @@ import java.util.Arrays;
  */
 public final class PagedMemory implements Memory {
 
-    /** Storage is allocated in chunks of 4 KiB: 16 per 64 KiB Wasm page. */
-    private static final int CHUNK_SHIFT = 12;
-    private static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    /**
+     * Storage is allocated in chunks of 1 KiB: 64 per 64 KiB Wasm page. A small C guest touches a
+     * few hundred bytes of data and stack: with 4 KiB chunks each spawn zeroed 8 KiB, with 1 KiB
+     * about 2 KiB (the Wasm spawn benchmark: about 5.7 to 4.9 µs per process).
+     */
+    private static final int CHUNK_SHIFT = 10;
+    /** The size of the chunks storage is allocated in. */
+    public static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     private static final int CHUNK_MASK = CHUNK_SIZE - 1;
     private static final int CHUNKS_PER_PAGE = PAGE_SIZE >> CHUNK_SHIFT;
 
@@ -138,7 +144,7 @@ public final class PagedMemory implements Memory {
         return count;
     }
 
-    /** How many bytes of storage this memory holds right now (allocated 4 KiB chunks). */
+    /** How many bytes of storage this memory holds right now (allocated chunks). */
     public long allocatedBytes() {
         return (long) allocated * CHUNK_SIZE;
     }
