@@ -180,15 +180,6 @@ public final class LunaticHost {
 
     private final java.util.function.Consumer<String> crashReports; // null: none
 
-    /** The failure reasons already reported: a linked process dies with the same reason object. */
-    private final Map<Object, Boolean> reported = java.util.Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Object, Boolean> eldest) {
-                    return size() > 1024;
-                }
-            });
-
     private LunaticHost(Builder b) {
         this.crashReports = b.crashReports;
         this.moduleLoader = b.moduleLoader;
@@ -276,61 +267,39 @@ public final class LunaticHost {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(export, "export");
         Object[] arguments = args.clone();
-        int pages = config.maxMemoryPages();
         if (!config.wasi() || !moduleImports.computeIfAbsent(module, ModuleImports::of).wasi()) {
             // no WASI to open and close: one body, checked now (export and arguments)
-            return reported(export, WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).maxFuel(config.maxFuel())
-                    .hostFunctions(c -> ImportValues.builder()
-                            .withFunctions(functions(c, module, config, null)).build())
-                    .build());
+            return builder(module, config, export, arguments)
+                    .hostFunctions(c -> ImportValues.builder().withFunctions(functions(c, module, config, null)).build())
+                    .build();
         }
-        WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).maxFuel(config.maxFuel()).build(); // checks export and args now
+        builder(module, config, export, arguments).build(); // checks export and args now
         // each run gets its own WASI to close: a supervisor may run the same body again
-        return reported(export, ctx -> {
+        return ctx -> {
             OpenedWasi wasi = new OpenedWasi();
             try {
-                WasmProcess.builder(module, export).args(arguments).maxMemoryPages(pages).maxFuel(config.maxFuel())
+                builder(module, config, export, arguments)
                         .hostFunctions(c -> ImportValues.builder().withFunctions(functions(c, module, config, wasi)).build())
                         .build()
                         .run(ctx);
             } finally {
                 wasi.close();
             }
-        });
-    }
-
-    /** {@code body}, reporting its failure to {@link Builder#crashReports} if there is one. */
-    private ProcessBody reported(String export, ProcessBody body) {
-        if (crashReports == null || export.equals("_start") || export.startsWith("#lunatic_test_")) {
-            return body;
-        }
-        return ctx -> {
-            try {
-                body.run(ctx);
-            } catch (dev.weft.process.ExitException exit) {
-                ExitReason reason = exit.reason();
-                boolean failed = reason instanceof ExitReason.Error
-                        || reason instanceof ExitReason.Custom && !WasmProcess.exitCode(reason).isEmpty();
-                if (failed && reported.put(new Identity(reason), Boolean.TRUE) == null) {
-                    crashReports.accept("process " + ctx.self().serial() + " (" + export + ") failed: "
-                            + (reason instanceof ExitReason.Error e ? e.message() : reason.toString()));
-                }
-                throw exit;
-            }
         };
     }
 
-    /** A key that is equal only to itself: two crashes with the same message are two reports. */
-    private record Identity(Object of) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Identity i && i.of == of;
+    /**
+     * A process of {@code export} with the config's limits; with crash reports, it reports its own
+     * failure (not a kill, not a failed link: {@link WasmProcess.Builder#onFailure}).
+     */
+    private WasmProcess.Builder builder(WasmModule module, WasmConfig config, String export, Object[] arguments) {
+        WasmProcess.Builder b = WasmProcess.builder(module, export).args(arguments)
+                .maxMemoryPages(config.maxMemoryPages()).maxFuel(config.maxFuel());
+        if (crashReports != null && !export.equals("_start") && !export.startsWith("#lunatic_test_")) {
+            b.onFailure((ctx, reason) -> crashReports.accept("process " + ctx.self().serial() + " (" + export
+                    + ") failed: " + (reason instanceof ExitReason.Error e ? e.message() : reason.toString())));
         }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(of);
-        }
+        return b;
     }
 
     /** The WASI of one process, closed (its open files with it) when the process ends. */

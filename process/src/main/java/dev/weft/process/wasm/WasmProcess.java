@@ -123,6 +123,7 @@ public final class WasmProcess {
         private Object[] args = new Object[0];
         private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
         private long maxFuel;
+        private java.util.function.BiConsumer<ProcessContext, ExitReason> onFailure;
         private Function<ProcessContext, ImportValues> hostFunctions = ctx -> ImportValues.empty();
 
         private Builder(WasmModule module, String export) {
@@ -163,6 +164,16 @@ public final class WasmProcess {
         }
 
         /**
+         * Called on the process's thread when the process is about to end because of its own
+         * failure (a trap, a host-function failure, a non-zero exit code), with the reason it will
+         * end with; not when a signal (a kill, a failed link) ended it. For crash reports.
+         */
+        public Builder onFailure(java.util.function.BiConsumer<ProcessContext, ExitReason> onFailure) {
+            this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+            return this;
+        }
+
+        /**
          * The host functions of each process, made on the process's thread from its context just
          * before it instantiates the module (so they can close over that context).
          */
@@ -178,7 +189,7 @@ public final class WasmProcess {
         public ProcessBody build() {
             FunctionType type = exportType(module, export);
             long[] raw = encode(export, type, args);
-            return new Body(module, export, raw, maxMemoryPages, maxFuel, hostFunctions);
+            return new Body(module, export, raw, maxMemoryPages, maxFuel, hostFunctions, onFailure);
         }
     }
 
@@ -290,11 +301,23 @@ public final class WasmProcess {
         @Override
         protected long[] call(MStack stack, Instance instance, Deque<StackFrame> callStack, int funcId, long[] args,
                 FunctionType callType, boolean popResults) {
+            int values = stack.size();
+            int frames = callStack.size();
             try {
                 return super.call(stack, instance, callStack, funcId, args, callType, popResults);
             } catch (RuntimeException | StackOverflowError e) {
                 if (!site.known()) {
                     site.function = funcId;
+                }
+                // The operand stack and call stack are the machine's, shared with the frames below
+                // (a host function that called back into the guest, as lunatic::trap::catch does):
+                // leave them as this call found them, or a caught trap leaves its values behind and
+                // the caller's next instructions read them.
+                while (stack.size() > values) {
+                    stack.pop();
+                }
+                while (callStack.size() > frames) {
+                    callStack.pop();
                 }
                 throw e;
             }
@@ -340,9 +363,12 @@ public final class WasmProcess {
         private final int maxMemoryPages;
         private final long maxFuel;
         private final Function<ProcessContext, ImportValues> hostFunctions;
+        private final java.util.function.BiConsumer<ProcessContext, ExitReason> onFailure; // may be null
 
         Body(WasmModule module, String export, long[] args, int maxMemoryPages, long maxFuel,
-                Function<ProcessContext, ImportValues> hostFunctions) {
+                Function<ProcessContext, ImportValues> hostFunctions,
+                java.util.function.BiConsumer<ProcessContext, ExitReason> onFailure) {
+            this.onFailure = onFailure;
             this.module = module;
             this.export = export;
             this.args = args;
@@ -379,13 +405,37 @@ public final class WasmProcess {
             } catch (UnlinkableException | UninstantiableException e) {
                 throw end(ctx, new ExitReason.Error("cannot instantiate: " + explain(e, imports), e));
             } catch (Throwable t) {
-                throw end(ctx, outcome(t, site)); // a trap in the module's start function
+                throw end(ctx, failed(ctx, outcome(t, site))); // a trap in the module's start function
             }
             try {
                 instance.export(export).apply(args);
             } catch (Throwable t) {
-                throw end(ctx, outcome(t, site));
+                throw end(ctx, failed(ctx, outcome(t, site)));
             }
+        }
+
+        /**
+         * Tells {@link Builder#onFailure} about a failure of the process's own, if the process is
+         * still alive (a signal did not end it first); returns the reason.
+         */
+        private ExitReason failed(ProcessContext ctx, ExitReason reason) {
+            if (onFailure == null || reason == null || reason.isNormal()) {
+                return reason;
+            }
+            boolean alive;
+            try {
+                alive = ctx.isAlive(ctx.self());
+            } catch (ExitException dead) {
+                alive = false;
+            }
+            if (alive) {
+                try {
+                    onFailure.accept(ctx, reason);
+                } catch (RuntimeException ignored) {
+                    // a broken reporter must not change how the process ends
+                }
+            }
+            return reason;
         }
 
         /** Ends the process; if a signal already ended it, with the signal's reason. */
