@@ -294,7 +294,8 @@ public final class LunaticHost {
      */
     private WasmProcess.Builder builder(WasmModule module, WasmConfig config, String export, Object[] arguments) {
         WasmProcess.Builder b = WasmProcess.builder(module, export).args(arguments)
-                .maxMemoryPages(config.maxMemoryPages()).maxFuel(config.maxFuel());
+                .maxMemoryPages(config.maxMemoryPages()).maxFuel(config.maxFuel())
+                .maxTableElements(config.maxTableElements());
         if (crashReports != null && !export.equals("_start") && !export.startsWith("#lunatic_test_")) {
             b.onFailure((ctx, reason) -> crashReports.accept("process " + ctx.self().serial() + " (" + export
                     + ") failed: " + (reason instanceof ExitReason.Error e ? e.message() : reason.toString())));

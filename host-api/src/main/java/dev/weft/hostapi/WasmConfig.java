@@ -38,6 +38,7 @@ public final class WasmConfig {
     private final long maxMemoryBytes;
     private final long maxFuel;
     private final int maxMessageBytes;
+    private final int maxTableElements;
     private final boolean canCompileModules;
     private final boolean canCreateConfigs;
     private final boolean canSpawnProcesses;
@@ -53,6 +54,7 @@ public final class WasmConfig {
         this.maxMemoryBytes = b.maxMemoryBytes;
         this.maxFuel = b.maxFuel;
         this.maxMessageBytes = b.maxMessageBytes;
+        this.maxTableElements = b.maxTableElements;
         this.canCompileModules = b.canCompileModules;
         this.canCreateConfigs = b.canCreateConfigs;
         this.canSpawnProcesses = b.canSpawnProcesses;
@@ -93,6 +95,14 @@ public final class WasmConfig {
      */
     public int maxMessageBytes() {
         return maxMessageBytes;
+    }
+
+    /**
+     * The most elements each of the process's tables may hold (default 100,000, Lunatic's): a
+     * table that starts larger makes instantiation fail, {@code table.grow} beyond it returns -1.
+     */
+    public int maxTableElements() {
+        return maxTableElements;
     }
 
     /** The default largest message a guest may build: 64 MiB. */
@@ -159,6 +169,7 @@ public final class WasmConfig {
         b.maxMemoryBytes = Math.min(maxMemoryBytes, creator.maxMemoryBytes);
         b.maxFuel = creator.maxFuel == 0 ? maxFuel : maxFuel == 0 ? creator.maxFuel : Math.min(maxFuel, creator.maxFuel);
         b.maxMessageBytes = Math.min(maxMessageBytes, creator.maxMessageBytes);
+        b.maxTableElements = Math.min(maxTableElements, creator.maxTableElements);
         b.canCompileModules = canCompileModules && creator.canCompileModules;
         b.canCreateConfigs = canCreateConfigs && creator.canCreateConfigs;
         b.canSpawnProcesses = canSpawnProcesses && creator.canSpawnProcesses;
@@ -216,6 +227,7 @@ public final class WasmConfig {
         b.maxMemoryBytes = maxMemoryBytes;
         b.maxFuel = maxFuel;
         b.maxMessageBytes = maxMessageBytes;
+        b.maxTableElements = maxTableElements;
         b.canCompileModules = canCompileModules;
         b.canCreateConfigs = canCreateConfigs;
         b.canSpawnProcesses = canSpawnProcesses;
@@ -231,7 +243,7 @@ public final class WasmConfig {
 
     @Override
     public String toString() {
-        return "WasmConfig[maxMemoryBytes=" + maxMemoryBytes + ", maxFuel=" + maxFuel + ", maxMessageBytes=" + maxMessageBytes
+        return "WasmConfig[maxMemoryBytes=" + maxMemoryBytes + ", maxFuel=" + maxFuel + ", maxMessageBytes=" + maxMessageBytes + ", maxTableElements=" + maxTableElements
                 + ", canCompileModules=" + canCompileModules + ", canCreateConfigs=" + canCreateConfigs
                 + ", canSpawnProcesses=" + canSpawnProcesses + ", wasi=" + wasi + ", args=" + args
                 + ", env=" + env.keySet() + ", dirs=" + dirs + "]";
@@ -242,6 +254,7 @@ public final class WasmConfig {
         private long maxMemoryBytes = WasmProcess.DEFAULT_MAX_MEMORY_PAGES * PAGE;
         private long maxFuel;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private int maxTableElements = WasmProcess.DEFAULT_MAX_TABLE_ELEMENTS;
         private boolean canCompileModules = true;
         private boolean canCreateConfigs = true;
         private boolean canSpawnProcesses = true;
@@ -279,6 +292,15 @@ public final class WasmConfig {
                 throw new IllegalArgumentException("maxMessageBytes must not be negative: " + bytes);
             }
             this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /** The most elements per table (default 100,000). */
+        public Builder withMaxTableElements(int elements) {
+            if (elements < 0) {
+                throw new IllegalArgumentException("maxTableElements must not be negative: " + elements);
+            }
+            this.maxTableElements = elements;
             return this;
         }
 

@@ -278,6 +278,8 @@ class ConfigsHostTest {
         assertEquals(true, child.canSpawnProcesses());
         assertEquals(5, WasmConfig.builder().withMaxFuel(5).build().limitedBy(creator).maxFuel());
         assertEquals(5, WasmConfig.builder().withMaxFuel(5).build().limitedBy(WasmConfig.defaults()).maxFuel());
+        assertEquals(10, WasmConfig.builder().withMaxTableElements(1000).build()
+                .limitedBy(WasmConfig.builder().withMaxTableElements(10).build()).maxTableElements());
     }
 
     // ---------------------------------------------------------------- limits

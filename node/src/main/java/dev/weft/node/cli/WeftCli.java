@@ -222,6 +222,10 @@ public final class WeftCli implements Callable<Integer> {
                 description = "Largest message a guest may build, in bytes (default 67108864, 64 MiB).")
         private Integer maxMessage;
 
+        @Option(names = "--max-table-elements", paramLabel = "N",
+                description = "Most elements in each of a guest's tables (default 100000).")
+        private Integer maxTableElements;
+
         @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "compiler",
                 description = "compiler (default: Wasm compiled to JVM bytecode) or interpreter.")
         private Engine engine;
@@ -274,6 +278,9 @@ public final class WeftCli implements Callable<Integer> {
             if (maxProcesses != null && maxProcesses < 1) {
                 throw new ParameterException(cmd, "--max-processes must be at least 1, got " + maxProcesses);
             }
+            if (maxTableElements != null && maxTableElements < 0) {
+                throw new ParameterException(cmd, "--max-table-elements must not be negative, got " + maxTableElements);
+            }
             if (maxMessage != null && maxMessage < 0) {
                 throw new ParameterException(cmd, "--max-message must not be negative, got " + maxMessage);
             }
@@ -312,6 +319,7 @@ public final class WeftCli implements Callable<Integer> {
                     .withMaxMemoryBytes((long) maxPages * PAGE)
                     .withMaxFuel(maxFuel == null ? 0 : maxFuel)
                     .withMaxMessageBytes(maxMessage == null ? WasmConfig.DEFAULT_MAX_MESSAGE_BYTES : maxMessage)
+                    .withMaxTableElements(maxTableElements == null ? WasmProcess.DEFAULT_MAX_TABLE_ELEMENTS : maxTableElements)
                     .withStdin(in);
             environment.forEach(root::withEnv);
             for (int i = 0; i < dirs.size(); i++) {

@@ -80,6 +80,8 @@ class WeftCliTest {
                 refused.out());
         assertEquals(2, weft("run", "--max-processes", "0", HELLO).code());
         assertEquals(2, weft("run", "--max-message", "-1", HELLO).code());
+        assertEquals(2, weft("run", "--max-table-elements", "-1", HELLO).code());
+        assertEquals(0, weft("run", "--max-table-elements", "10", "--max-message", "100", HELLO).code());
     }
 
     @Test

@@ -22,6 +22,7 @@ import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
 import dev.weft.process.internal.wasm.FuelCounter;
 import dev.weft.process.internal.wasm.FuelInstrumenter;
+import dev.weft.process.internal.wasm.LimitedTable;
 import dev.weft.process.internal.wasm.PagedMemory;
 import dev.weft.scheduler.Scheduler;
 import java.util.ArrayList;
@@ -84,6 +85,9 @@ public final class WasmProcess {
     /** The default cap on a process's linear memory: 16384 pages of 64 KiB, 1 GiB. */
     public static final int DEFAULT_MAX_MEMORY_PAGES = 16384;
 
+    /** The default cap on a table's elements: 100,000, Lunatic's. */
+    public static final int DEFAULT_MAX_TABLE_ELEMENTS = 100_000;
+
     private WasmProcess() {}
 
     /** A builder for a body that runs {@code export} of {@code module}. */
@@ -123,6 +127,7 @@ public final class WasmProcess {
         private Object[] args = new Object[0];
         private int maxMemoryPages = DEFAULT_MAX_MEMORY_PAGES;
         private long maxFuel;
+        private int maxTableElements = DEFAULT_MAX_TABLE_ELEMENTS;
         private java.util.function.BiConsumer<ProcessContext, ExitReason> onFailure;
         private Function<ProcessContext, ImportValues> hostFunctions = ctx -> ImportValues.empty();
 
@@ -164,6 +169,19 @@ public final class WasmProcess {
         }
 
         /**
+         * The most elements each of the process's tables may hold (default
+         * {@value #DEFAULT_MAX_TABLE_ELEMENTS}): a table that starts larger makes instantiation fail,
+         * {@code table.grow} beyond it returns -1.
+         */
+        public Builder maxTableElements(int elements) {
+            if (elements < 0) {
+                throw new IllegalArgumentException("maxTableElements must not be negative: " + elements);
+            }
+            this.maxTableElements = elements;
+            return this;
+        }
+
+        /**
          * Called on the process's thread when the process is about to end because of its own
          * failure (a trap, a host-function failure, a non-zero exit code), with the reason it will
          * end with; not when a signal (a kill, a failed link) ended it. For crash reports.
@@ -189,7 +207,7 @@ public final class WasmProcess {
         public ProcessBody build() {
             FunctionType type = exportType(module, export);
             long[] raw = encode(export, type, args);
-            return new Body(module, export, raw, maxMemoryPages, maxFuel, hostFunctions, onFailure);
+            return new Body(module, export, raw, maxMemoryPages, maxFuel, maxTableElements, hostFunctions, onFailure);
         }
     }
 
@@ -365,10 +383,13 @@ public final class WasmProcess {
         private final Function<ProcessContext, ImportValues> hostFunctions;
         private final java.util.function.BiConsumer<ProcessContext, ExitReason> onFailure; // may be null
 
-        Body(WasmModule module, String export, long[] args, int maxMemoryPages, long maxFuel,
+        private final int maxTableElements;
+
+        Body(WasmModule module, String export, long[] args, int maxMemoryPages, long maxFuel, int maxTableElements,
                 Function<ProcessContext, ImportValues> hostFunctions,
                 java.util.function.BiConsumer<ProcessContext, ExitReason> onFailure) {
             this.onFailure = onFailure;
+            this.maxTableElements = maxTableElements;
             this.module = module;
             this.export = export;
             this.args = args;
@@ -392,7 +413,8 @@ public final class WasmProcess {
             Instance.Builder builder = module.instanceBuilder()
                     .withStart(false)
                     .withImportValues(imports)
-                    .withMemoryFactory(limits -> new PagedMemory(limits, maxPages, module.segmentData()));
+                    .withMemoryFactory(limits -> new PagedMemory(limits, maxPages, module.segmentData()))
+                    .withTableFactory((table, initialRef) -> new LimitedTable(table, initialRef, maxTableElements));
             if (module.countsFuel()) {
                 builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel)));
             }

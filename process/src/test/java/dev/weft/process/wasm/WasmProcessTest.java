@@ -290,6 +290,17 @@ class WasmProcessTest {
         assertTrue(message.startsWith("cannot instantiate: memory of 1 pages"), message);
     }
 
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void tablesAreCappedAtInstantiationAndOnGrow(Engine engine) throws Exception {
+        WasmModule tables = load("tables.wasm", engine);
+        String message = errorMessage(exitOf(WasmProcess.builder(tables, "check").maxTableElements(100).build()));
+        assertEquals("cannot instantiate: table of 200 elements exceeds the limit of 100 elements", message);
+        assertEquals(ExitReason.NORMAL, exitOf(WasmProcess.builder(tables, "check").maxTableElements(300)
+                .build()), "grow beyond the cap gives -1, within it works");
+        assertEquals(100_000, WasmProcess.DEFAULT_MAX_TABLE_ELEMENTS);
+    }
+
     @Test
     void argumentsAreCheckedBeforeSpawning() throws Exception {
         WasmModule module = load("outcomes.wasm", Engine.INTERPRETER);
