@@ -69,6 +69,16 @@ class WeftCliTest {
     }
 
     @Test
+    void maxFuelEndsAGuestThatDoesMoreWork() {
+        String spawnMany = ROOT.resolve("examples/wasm/spawn_many/spawn_many.wasm").toString();
+        Result out = weft("run", "--max-fuel", "1", spawnMany, "100000");
+        assertEquals(WeftCli.TRAP, out.code(), out.out() + out.err());
+        assertTrue(out.err().contains("out of fuel (max_fuel 1: 100000 instructions)"), out.err());
+        Result enough = weft("run", "--max-fuel", "100000", spawnMany, "10");
+        assertEquals(0, enough.code(), enough.out() + enough.err());
+    }
+
+    @Test
     void theProcessLimitMakesAGuestsSpawnFail() {
         String spawnMany = ROOT.resolve("examples/wasm/spawn_many/spawn_many.wasm").toString();
         Result ok = weft("run", "--max-processes", "2000", spawnMany, "100");
