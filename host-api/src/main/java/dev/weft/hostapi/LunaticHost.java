@@ -994,24 +994,26 @@ public final class LunaticHost {
         }
 
         /**
-         * The body of a child running export of childModule with the config {@code configId} names
-         * (this process's for -1), or null after writing an error id at idPtr. Traps if this process
-         * may not spawn.
+         * The config of a child spawned with the config {@code configId} names (this process's for
+         * -1), limited by this process's. Traps if this process may not spawn.
+         *
+         * @throws IllegalArgumentException if the config asks for what this process does not hold
          */
-        private ProcessBody body(String fn, long configId, WasmModule childModule, String export, Object[] params,
-                Memory memory, int idPtr) {
+        private WasmConfig childConfig(String fn, long configId) {
             if (!config.canSpawnProcesses()) {
                 throw trap(fn, "this process may not spawn processes (its config does not allow it)");
             }
-            WasmConfig childConfig;
+            return configId == -1 ? config : config(fn, configId).toWasmConfig(config);
+        }
+
+        /**
+         * The body of a child running export of childModule with the config {@code configId} names,
+         * or null after writing an error id at idPtr. Traps if this process may not spawn.
+         */
+        private ProcessBody body(String fn, long configId, WasmModule childModule, String export, Object[] params,
+                Memory memory, int idPtr) {
             try {
-                childConfig = configId == -1 ? config : config(fn, configId).toWasmConfig(config);
-            } catch (IllegalArgumentException e) {
-                memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + e.getMessage()));
-                return null;
-            }
-            try {
-                return host(fn).processBody(childModule, childConfig, export, params);
+                return host(fn).processBody(childModule, childConfig(fn, configId), export, params);
             } catch (IllegalArgumentException e) {
                 memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + e.getMessage()));
                 return null;
@@ -1022,11 +1024,8 @@ public final class LunaticHost {
         public java.util.function.Function<List<Object>, ProcessBody> wasmChild(String fn, long configId, long moduleId,
                 String export, Object[] params) {
             LunaticHost h = host(fn);
-            if (!config.canSpawnProcesses()) {
-                throw trap(fn, "this process may not spawn processes (its config does not allow it)");
-            }
+            WasmConfig childConfig = childConfig(fn, configId);
             WasmModule childModule = moduleOrOwn(fn, moduleId);
-            WasmConfig childConfig = configId == -1 ? config : config(fn, configId).toWasmConfig(config);
             if (!childModule.hasFunctionExport(export)) {
                 throw new IllegalArgumentException("the module has no function export '" + export + "'");
             }
