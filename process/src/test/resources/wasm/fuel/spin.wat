@@ -1,5 +1,5 @@
-;; Fuel fixture for processes: a loop that never ends and never calls the host, bounded work, and
-;; a guest that calls the host in its loop.
+;; Fuel fixture for processes: a loop that never ends and never calls the host, bounded work, a
+;; guest that calls the host in its loop, and one that recurses for ever (2^60 calls) without a loop.
 ;; (wat2wasm --debug-names spin.wat -o spin.wasm)
 (module $spin
   (import "env" "tick" (func $tick (param i64)))
@@ -16,4 +16,10 @@
       (local.set $s (i64.add (local.get $s) (i64.mul (local.get $i) (local.get $i))))
       (br_if $l (i64.lt_u (local.get $i) (local.get $n))))
     (call $tick (local.get $s))
-    (local.get $s)))
+    (local.get $s))
+  (func $twice (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 1))
+      (else (i32.add (call $twice (i32.sub (local.get $n) (i32.const 1)))
+                     (call $twice (i32.sub (local.get $n) (i32.const 1)))))))
+  (func (export "spin_recursive") (result i32) (call $twice (i32.const 60))))

@@ -1,5 +1,6 @@
 package dev.weft.scheduler;
 
+import dev.weft.scheduler.internal.CarrierPool;
 import dev.weft.scheduler.internal.ProcessThreads;
 import java.util.concurrent.locks.LockSupport;
 
@@ -50,6 +51,37 @@ public final class Scheduler implements AutoCloseable {
         if (System.nanoTime() - start < 1_000 && !Thread.currentThread().isInterrupted()) {
             LockSupport.parkNanos(1);
         }
+    }
+
+    /**
+     * Do busy process threads get asked to give up their carrier (see {@link #preemptionPending()})?
+     * True on Weft's carriers; false on the JDK's default scheduler, where only yielding by
+     * themselves (Wasm guests that count fuel) keeps busy processes from holding carriers.
+     */
+    public static boolean preemptsAtSafepoints() {
+        return ProcessThreads.preemptsAtSafepoints();
+    }
+
+    /**
+     * A cheap hint for safepoints (places in long-running code where yielding is safe, such as a
+     * Wasm guest's calls and loop back-edges): true while some carrier has been asked to give up a
+     * task that kept it for a slice ({@value CarrierPool#SLICE_NANOS} ns or more) while others
+     * waited. Then call {@link #yieldIfPreempted()}.
+     */
+    public static boolean preemptionPending() {
+        return CarrierPool.preemptionPending();
+    }
+
+    /**
+     * At a safepoint: if the current thread's carrier was asked to give it up, yields the carrier
+     * ({@link #yieldCarrier()}) and returns true; else returns false at once.
+     */
+    public static boolean yieldIfPreempted() {
+        if (CarrierPool.takePreemptRequest()) {
+            yieldCarrier();
+            return true;
+        }
+        return false;
     }
 
     /** Stops the timers; pending timers never fire. */

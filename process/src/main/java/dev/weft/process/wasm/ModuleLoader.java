@@ -14,6 +14,8 @@ import com.dylibso.chicory.wasm.types.NameCustomSection;
 import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.OpCode;
 import dev.weft.process.internal.wasm.FuelInstrumenter;
+import dev.weft.process.internal.wasm.SafepointCompiler;
+import dev.weft.scheduler.Scheduler;
 import dev.weft.process.wasm.ModuleLoadException.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -220,35 +222,102 @@ public final class ModuleLoader {
         } else {
             rejectSimd(parsed);
         }
-        Function<Instance, Machine> factory;
-        if (engine == Engine.COMPILER) {
-            try {
-                compilations.incrementAndGet();
-                factory = MachineFactoryCompiler.builder(parsed)
-                        .withInterpreterFallback(InterpreterFallback.FAIL)
-                        .compile();
-            } catch (RuntimeException | StackOverflowError | AssertionError e) {
-                com.dylibso.chicory.wasm.WasmModule located = parsed;
-                if (runs != bytes) {
-                    try {
-                        located = parseOriginalUnchecked(bytes);
-                    } catch (RuntimeException | AssertionError | StackOverflowError ignored) {
-                        // keep the instrumented module's view
-                    }
-                }
-                throw new ModuleLoadException(Kind.UNSUPPORTED, "unsupported by the compiler: "
-                        + innermostMessage(e) + locateOpcodeIn(located, e)
-                        + "; load it with the interpreter engine instead", e);
-            }
-        } else {
-            factory = WasmModule.interpreter();
+        if (engine == Engine.INTERPRETER) {
+            return module(id, bytes, parsed, engine, WasmModule::interpreter, fuel, null, null);
         }
+        if (fuel != null && Scheduler.preemptsAtSafepoints()) {
+            // Processes without a fuel limit run the module as it was given, preempted at the
+            // safepoints of Chicory's compiled code; the fuel-counting form is compiled when a
+            // process with max fuel first needs it.
+            parses.incrementAndGet();
+            com.dylibso.chicory.wasm.WasmModule original = parseOriginal(bytes, sections); // validated, as it runs
+            Function<Instance, Machine> preemptible = null;
+            try {
+                refuseUncheckedCalls(original);
+                compilations.incrementAndGet();
+                preemptible = SafepointCompiler.compile(original);
+            } catch (SafepointCompiler.Unsupported unsupported) {
+                hookRefused = unsupported.getMessage(); // count fuel in every process instead
+            } catch (RuntimeException | StackOverflowError | AssertionError e) {
+                throw compileFailure(original, e);
+            }
+            if (preemptible != null) {
+                com.dylibso.chicory.wasm.WasmModule metered = parsed;
+                return module(id, bytes, parsed, engine, () -> compile(metered, metered), fuel, original, preemptible);
+            }
+        }
+        Function<Instance, Machine> factory = compile(parsed, runs == bytes ? parsed : null, bytes);
+        return module(id, bytes, parsed, engine, () -> factory, fuel, null, null);
+    }
+
+    /**
+     * Chicory's compiled code checks for interruption before {@code call} and {@code call_indirect}
+     * and at loop back-edges; {@code call_ref} goes another way, so a module that uses it counts fuel.
+     */
+    private static void refuseUncheckedCalls(com.dylibso.chicory.wasm.WasmModule m) throws SafepointCompiler.Unsupported {
+        FunctionBody[] bodies = m.codeSection().functionBodies();
+        for (int f = 0; f < bodies.length; f++) {
+            for (AnnotatedInstruction i : bodies[f].instructions()) {
+                if (i.opcode() == OpCode.CALL_REF || i.opcode() == OpCode.RETURN_CALL_REF) {
+                    throw new SafepointCompiler.Unsupported("function " + f + " uses " + i.opcode()
+                            + ", which has no safepoint in Chicory's compiled code");
+                }
+            }
+        }
+    }
+
+    private static WasmModule module(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule parsed, Engine engine,
+            java.util.function.Supplier<Function<Instance, Machine>> meteredFactory, FuelInstrumenter.Result fuel,
+            com.dylibso.chicory.wasm.WasmModule preemptibleModule, Function<Instance, Machine> preemptibleFactory)
+            throws ModuleLoadException {
         try {
-            return new WasmModule(id, bytes, parsed, engine, factory,
-                    fuel == null ? -1 : fuel.fuelGlobal(), fuel == null ? 0 : fuel.definedGlobals());
+            return new WasmModule(id, bytes, parsed, engine, meteredFactory,
+                    fuel == null ? -1 : fuel.fuelGlobal(), fuel == null ? 0 : fuel.definedGlobals(),
+                    preemptibleModule, preemptibleFactory);
         } catch (RuntimeException e) { // Chicory's lazy checks, e.g. an import of a type that does not exist
             throw new ModuleLoadException(Kind.INVALID, "invalid module: " + innermostMessage(e), e);
         }
+    }
+
+    /** Why the last module could not be hooked for preemption (null if it was, or none was tried). */
+    private volatile String hookRefused;
+
+    /** Why the last compiled module counts fuel in every process instead of being preempted, or null. */
+    String hookRefused() {
+        return hookRefused;
+    }
+
+    /** Compiles with Chicory's compiler; {@code located} (or the original bytes) names a failure. */
+    private Function<Instance, Machine> compile(com.dylibso.chicory.wasm.WasmModule parsed,
+            com.dylibso.chicory.wasm.WasmModule located, byte[] original) throws ModuleLoadException {
+        try {
+            compilations.incrementAndGet();
+            return MachineFactoryCompiler.builder(parsed).withInterpreterFallback(InterpreterFallback.FAIL).compile();
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            if (located == null) {
+                try {
+                    located = parseOriginalUnchecked(original);
+                } catch (RuntimeException | AssertionError | StackOverflowError ignored) {
+                    located = parsed; // keep the instrumented module's view
+                }
+            }
+            throw compileFailure(located, e);
+        }
+    }
+
+    /** The lazy compile of the fuel-counting form, when the form as given compiled already. */
+    private Function<Instance, Machine> compile(com.dylibso.chicory.wasm.WasmModule metered,
+            com.dylibso.chicory.wasm.WasmModule located) {
+        try {
+            return compile(metered, located, null);
+        } catch (ModuleLoadException e) {
+            throw new IllegalStateException("cannot compile the fuel-counting form of the module: " + e.getMessage(), e);
+        }
+    }
+
+    private static ModuleLoadException compileFailure(com.dylibso.chicory.wasm.WasmModule located, Throwable e) {
+        return new ModuleLoadException(Kind.UNSUPPORTED, "unsupported by the compiler: " + innermostMessage(e)
+                + locateOpcodeIn(located, e) + "; load it with the interpreter engine instead", e);
     }
 
     /**

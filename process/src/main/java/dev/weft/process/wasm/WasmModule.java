@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A loaded Wasm module: parsed, validated and (for {@link Engine#COMPILER}) compiled to JVM
@@ -50,7 +51,12 @@ public final class WasmModule {
     private final byte[] bytes;
     private final com.dylibso.chicory.wasm.WasmModule chicoryModule;
     private final Engine engine;
-    private final Function<Instance, Machine> machineFactory;
+    /** The fuel-counting form's compiled code, compiled on first use when the module is preemptible. */
+    private final Supplier<Function<Instance, Machine>> meteredFactory;
+    private volatile Function<Instance, Machine> machineFactory;
+    /** The module as given, with safepoints that yield when asked; null if not preemptible. */
+    private final com.dylibso.chicory.wasm.WasmModule preemptibleModule;
+    private final Function<Instance, Machine> preemptibleFactory;
     private final Map<String, ExternalType> exports;
     private final List<String> exportedFunctions;
     private final List<Import> imports;
@@ -64,23 +70,32 @@ public final class WasmModule {
 
     WasmModule(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule chicoryModule, Engine engine,
             Function<Instance, Machine> machineFactory) {
-        this(id, bytes, chicoryModule, engine, machineFactory, -1, 0);
+        this(id, bytes, chicoryModule, engine, () -> machineFactory, -1, 0, null, null);
     }
 
     /**
      * {@code bytes} as given (they make the id); {@code chicoryModule} is what runs: with
      * {@code fuelGlobal >= 0}, the fuel-counting form of the module, whose counter is that global,
-     * the last of its {@code definedGlobals}.
+     * the last of its {@code definedGlobals}. With a {@code preemptibleModule} (the module as given)
+     * and its {@code preemptibleFactory} ({@link dev.weft.process.internal.wasm.SafepointCompiler}),
+     * processes without a fuel limit run that form, and {@code machineFactory} is asked once, when
+     * the fuel-counting form is first needed.
      */
     WasmModule(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule chicoryModule, Engine engine,
-            Function<Instance, Machine> machineFactory, int fuelGlobal, int definedGlobals) {
+            Supplier<Function<Instance, Machine>> machineFactory, int fuelGlobal, int definedGlobals,
+            com.dylibso.chicory.wasm.WasmModule preemptibleModule, Function<Instance, Machine> preemptibleFactory) {
+        this.preemptibleModule = preemptibleModule;
+        this.preemptibleFactory = preemptibleFactory;
         this.fuelGlobal = fuelGlobal;
         this.definedGlobals = definedGlobals;
         this.id = Objects.requireNonNull(id);
         this.bytes = bytes;
         this.chicoryModule = chicoryModule;
         this.engine = engine;
-        this.machineFactory = machineFactory;
+        this.meteredFactory = machineFactory;
+        if (preemptibleFactory == null) {
+            this.machineFactory = machineFactory.get();
+        }
 
         var exportSection = chicoryModule.exportSection();
         Map<String, ExternalType> ex = new LinkedHashMap<>();
@@ -171,29 +186,68 @@ public final class WasmModule {
     private volatile byte[][] segmentData;
 
     /**
-     * Chicory's parsed and validated module, as it runs (with the fuel counter when the module
-     * counts fuel); share it, never mutate it.
+     * Chicory's parsed and validated module in the form that counts fuel when the module counts
+     * fuel (processes with a max fuel run it; so do all processes when the module is not
+     * {@link #preemptible()}); share it, never mutate it.
      */
     public com.dylibso.chicory.wasm.WasmModule chicoryModule() {
         return chicoryModule;
     }
 
     /**
-     * The machine factory every instance of this module must use: the compiled code for
-     * {@link Engine#COMPILER} (compiled once, when the module was loaded), Chicory's interpreter
-     * for {@link Engine#INTERPRETER}.
+     * The machine factory every instance of {@link #chicoryModule()} must use: the compiled code for
+     * {@link Engine#COMPILER} (compiled once: when the module was loaded, or for a preemptible
+     * module when first asked), Chicory's interpreter for {@link Engine#INTERPRETER}.
+     *
+     * @throws IllegalStateException if the fuel-counting form cannot be compiled (a function
+     *     that the counting makes too large for the JVM)
      */
     public Function<Instance, Machine> machineFactory() {
-        return machineFactory;
+        Function<Instance, Machine> f = machineFactory;
+        if (f == null) {
+            synchronized (this) {
+                f = machineFactory;
+                if (f == null) {
+                    f = meteredFactory.get();
+                    machineFactory = f;
+                }
+            }
+        }
+        return f;
     }
 
     /**
-     * A fresh Chicory instance builder for this module, with its machine factory already set. When
-     * the module counts fuel, its instances give up their carrier every slice and stop when their
-     * thread is interrupted (a process gets its own fuel accounting from {@link WasmProcess}).
+     * Do processes without a fuel limit run this module as it was given, preempted at the
+     * safepoints of its compiled code (every call and loop back-edge) when they keep a carrier for a
+     * slice while others wait? True for compiled modules of a loader that counts fuel, when Weft's
+     * carriers are in use; then only processes with a max fuel count fuel. Otherwise every process
+     * counts fuel (and yields every slice of it).
+     */
+    public boolean preemptible() {
+        return preemptibleFactory != null;
+    }
+
+    /** The module as given, for processes without a fuel limit; only when {@link #preemptible()}. */
+    com.dylibso.chicory.wasm.WasmModule preemptibleModule() {
+        return preemptibleModule;
+    }
+
+    /**
+     * A fresh Chicory instance builder for this module, with its machine factory already set: the
+     * preemptible form when the module is {@link #preemptible()}, else the fuel-counting one (its
+     * instances give up their carrier every slice), else the module as it is. Instances stop when
+     * their thread is interrupted. A process gets its own fuel accounting from {@link WasmProcess}.
      */
     public Instance.Builder instanceBuilder() {
-        Instance.Builder b = Instance.builder(chicoryModule).withMachineFactory(machineFactory);
+        if (preemptible()) {
+            return Instance.builder(preemptibleModule).withMachineFactory(preemptibleFactory);
+        }
+        return meteredInstanceBuilder();
+    }
+
+    /** An instance builder for the fuel-counting form (or the module as it is, if it counts no fuel). */
+    Instance.Builder meteredInstanceBuilder() {
+        Instance.Builder b = Instance.builder(chicoryModule).withMachineFactory(machineFactory());
         if (countsFuel()) {
             b.withGlobalFactory(fuelGlobals(FuelCounter.YIELD_ONLY));
         }

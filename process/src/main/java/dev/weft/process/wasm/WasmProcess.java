@@ -60,11 +60,15 @@ import java.util.function.Function;
  *       (max_fuel n: m instructions)")} ({@link #isOutOfFuel}).
  * </ul>
  *
- * <p>Fuel: a module that counts fuel ({@link WasmModule#countsFuel()}, the {@link ModuleLoader}'s
- * default) charges its process for its work; every slice of {@value #FUEL_SLICE} instructions the
- * process gives up its carrier ({@code Scheduler.yieldCarrier()}), so a guest in a busy loop that
- * never calls the host cannot starve other processes, and a kill or exit signal stops it at the
- * next slice at the latest.
+ * <p>Fairness: a guest that computes without calling the host cannot starve other processes, and
+ * a kill or exit signal stops it at its next call or loop back-edge. A {@link WasmModule#preemptible()
+ * preemptible} module (the {@link ModuleLoader}'s default on Weft's carriers) runs as it was given,
+ * and its process gives up its carrier at a safepoint when it has kept it for a slice of time while
+ * other processes wait. A process with a {@link Builder#maxFuel(long) max fuel}, and every process
+ * of a module that is not preemptible but counts fuel ({@link WasmModule#countsFuel()}), runs the
+ * fuel-counting form instead: it is charged for every instruction and gives up its carrier every
+ * slice of {@value #FUEL_SLICE} instructions. Counting is exact but dear on call-heavy code, so
+ * only processes that ask for a limit pay it.
  *
  * <p>The arguments are checked against the export's signature when the body is built, so a bad
  * spawn fails in the caller with an {@link IllegalArgumentException}, not in the new process.
@@ -158,7 +162,8 @@ public final class WasmProcess {
          * The most fuel the process may use, in slices of {@value FuelInstrumenter#SLICE}
          * instructions (Lunatic's {@code max_fuel}); 0, the default, is unlimited. A process that
          * uses it up ends with {@code error("out of fuel ...")} ({@link #isOutOfFuel}). Only a
-         * module that counts fuel ({@link WasmModule#countsFuel()}) can run out.
+         * module that counts fuel ({@link WasmModule#countsFuel()}) can run out. A process with a
+         * limit runs the fuel-counting form of the module, which costs more on call-heavy code.
          */
         public Builder maxFuel(long slices) {
             if (slices < 0) {
@@ -410,12 +415,20 @@ public final class WasmProcess {
                 throw end(ctx, new ExitReason.Error("cannot instantiate: the host functions failed: " + e, e));
             }
             int maxPages = maxMemoryPages;
-            Instance.Builder builder = module.instanceBuilder()
-                    .withStart(false)
+            // A fuel limit needs the counting form; without one, a preemptible module runs as given.
+            boolean metered = maxFuel > 0 || !module.preemptible();
+            Instance.Builder builder;
+            try {
+                builder = metered ? Instance.builder(module.chicoryModule()).withMachineFactory(module.machineFactory())
+                        : module.instanceBuilder();
+            } catch (IllegalStateException e) {
+                throw end(ctx, new ExitReason.Error("cannot instantiate: " + e.getMessage(), e));
+            }
+            builder.withStart(false)
                     .withImportValues(imports)
                     .withMemoryFactory(limits -> new PagedMemory(limits, maxPages, module.segmentData()))
                     .withTableFactory((table, initialRef) -> new LimitedTable(table, initialRef, maxTableElements));
-            if (module.countsFuel()) {
+            if (metered && module.countsFuel()) {
                 builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel)));
             }
             if (module.engine() == Engine.INTERPRETER) {

@@ -1,6 +1,7 @@
 package dev.weft.process.wasm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +20,7 @@ import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
 import dev.weft.process.ProcessRuntime;
+import dev.weft.scheduler.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,10 +103,55 @@ class FuelProcessTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void javaProcessesKeepAnsweringNextToBusyGuests(Engine engine) throws Exception {
-        // more busy guests than carriers: without fuel they would hold every carrier for ever
+        keepAnsweringNextTo(engine, "spin", 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void javaProcessesKeepAnsweringNextToGuestsThatRecurseWithoutLoops(Engine engine) throws Exception {
+        keepAnsweringNextTo(engine, "spin_recursive", 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void javaProcessesKeepAnsweringNextToBusyGuestsThatCountFuel(Engine engine) throws Exception {
+        keepAnsweringNextTo(engine, "spin_recursive", 1_000_000_000L); // a limit makes them count fuel
+    }
+
+    @Test
+    void compiledModulesArePreemptibleOnWeftsCarriers() throws Exception {
+        assertTrue(Scheduler.preemptsAtSafepoints(), "the tests run on Weft's carriers: " + Scheduler.carriers());
+        assertTrue(spin(Engine.COMPILER).preemptible());
+        assertFalse(spin(Engine.INTERPRETER).preemptible(), "the interpreter has no hooked safepoints");
+        assertFalse(new ModuleLoader(Engine.COMPILER, false).load(FuelInstrumenterTest.fixture("fuel/spin.wasm"))
+                .preemptible(), "a loader that counts no fuel leaves modules as they are");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void killStopsAGuestThatRecursesWithoutLoops(Engine engine) throws Exception {
+        MonitoredPid g = me.spawnMonitor(body(engine, "spin_recursive", 0));
+        spinners.add(g.pid());
+        Thread.sleep(50); // deep in its calls
+        me.exit(g.pid(), ExitReason.KILL);
+        assertEquals(ExitReason.KILLED, awaitDown(g, Duration.ofSeconds(5)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void maxFuelEndsAGuestThatRecursesWithoutLoops(Engine engine) throws Exception {
+        MonitoredPid g = me.spawnMonitor(body(engine, "spin_recursive", 3));
+        spinners.add(g.pid());
+        assertTrue(WasmProcess.isOutOfFuel(awaitDown(g, WAIT)));
+    }
+
+    /** A ping-pong pair of Java processes must keep answering next to more busy guests than carriers. */
+    private void keepAnsweringNextTo(Engine engine, String export, long maxFuel) throws Exception {
+        // more busy guests than carriers: unless preempted or counted, they would hold every carrier for ever
         int busy = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         for (int i = 0; i < busy; i++) {
-            spawnSpinner(engine);
+            MonitoredPid p = me.spawnMonitor(body(engine, export, maxFuel));
+            spinners.add(p.pid());
         }
         Pid test = me.self();
         Pid echo = me.spawn(ctx -> {

@@ -22,13 +22,30 @@ import java.util.concurrent.locks.LockSupport;
  * comes from the shared queue (tasks submitted from outside: new processes started by the host,
  * wake-ups from timers and I/O), as Go's scheduler does with its global queue.
  *
+ * <p>Preemption (as Go's sysmon does): a watcher thread looks at the carriers every
+ * {@link #SLICE_NANOS}. A carrier that has run the same task since its last look while other tasks
+ * wait is asked to give it up: its {@link Carrier#preemptRequested} flag is set, and so is the
+ * JVM-wide {@link #preemptionPending()}, which code running on carriers reads at its safepoints
+ * (Wasm guests: every call and loop back-edge) and then calls {@link #takePreemptRequest()}. Code
+ * without safepoints never sees the request: it expires after {@link #REQUEST_TICKS} looks, so that
+ * the JVM-wide flag does not stay set for a carrier that cannot answer (every safepoint elsewhere
+ * would then take the slower path), and is made again after {@link #REQUEST_BACKOFF_TICKS}.
+ *
  * <p>Concurrency contract: {@link #execute} may be called from any thread. Each carrier's queue is
- * guarded by its own lock; thieves take from the head, like the owner.
+ * guarded by its own lock; thieves take from the head, like the owner. Preemption flags are
+ * written by the watcher and by the carrier's own thread; a stale read costs one slice at most.
  */
 public final class CarrierPool implements Executor {
 
     static final long IDLE_PARK_NANOS = 200_000;
     static final int SHARED_QUEUE_INTERVAL = 61;
+    /** How long a task may keep its carrier while others wait, at least (at most twice this). */
+    public static final long SLICE_NANOS = 500_000;
+    static final int REQUEST_TICKS = 2;
+    static final int REQUEST_BACKOFF_TICKS = 16;
+
+    /** Is some carrier (of any pool) asked to give up its task? Read at every safepoint: keep it cheap. */
+    private static volatile boolean preemptPending;
 
     private final Carrier[] carriers;
     private final ConcurrentLinkedQueue<Runnable> shared = new ConcurrentLinkedQueue<>();
@@ -42,6 +59,86 @@ public final class CarrierPool implements Executor {
         for (Carrier carrier : carriers) {
             carrier.start();
         }
+        Thread watcher = new Thread(this::watch, namePrefix + "watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** Is some carrier asked to give up the task it runs? A cheap, racy hint for safepoints. */
+    public static boolean preemptionPending() {
+        return preemptPending;
+    }
+
+    /**
+     * Called at a safepoint on a process thread: if its carrier was asked to give up the task it
+     * runs, withdraws the request and returns true (the caller then yields). Returns false off
+     * Weft's carriers.
+     */
+    public static boolean takePreemptRequest() {
+        Carrier carrier = CarrierLookup.currentCarrier();
+        if (carrier == null || !carrier.preemptRequested) {
+            return false;
+        }
+        carrier.preemptRequested = false;
+        carrier.pool.refreshPending();
+        return true;
+    }
+
+    /** How many times the watcher asked one of this pool's carriers to give up its task. */
+    public long preemptionsRequested() {
+        return preemptionsRequested.get();
+    }
+
+    private final AtomicLong preemptionsRequested = new AtomicLong();
+    private long ticks;
+
+    private void watch() {
+        while (true) {
+            LockSupport.parkNanos(SLICE_NANOS);
+            ticks++;
+            boolean waiting = hasWaitingWork();
+            for (Carrier carrier : carriers) {
+                long runs = carrier.runs.get();
+                boolean stuck = !carrier.idle && runs == carrier.runsAtLastLook;
+                carrier.runsAtLastLook = runs;
+                if (!stuck) {
+                    carrier.preemptRequested = false;
+                    carrier.requestedAtTick = 0;
+                } else if (carrier.preemptRequested && ticks - carrier.requestedAtTick >= REQUEST_TICKS) {
+                    carrier.preemptRequested = false; // it cannot answer: no safepoints in what it runs
+                } else if (waiting && !carrier.preemptRequested
+                        && (carrier.requestedAtTick == 0 || ticks - carrier.requestedAtTick >= REQUEST_BACKOFF_TICKS)) {
+                    carrier.requestedAtTick = ticks;
+                    carrier.preemptRequested = true;
+                    preemptionsRequested.incrementAndGet();
+                }
+            }
+            refreshPending();
+        }
+    }
+
+    /** Sets the JVM-wide hint from this pool's flags (other pools refresh it on their own ticks). */
+    private void refreshPending() {
+        boolean any = false;
+        for (Carrier carrier : carriers) {
+            any |= carrier.preemptRequested;
+        }
+        if (any != preemptPending) {
+            preemptPending = any;
+        }
+    }
+
+    /** Does any task wait: in the shared queue or in a carrier's queue? */
+    private boolean hasWaitingWork() {
+        if (!shared.isEmpty()) {
+            return true;
+        }
+        for (Carrier carrier : carriers) {
+            if (carrier.queuedCount.get() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int size() {
@@ -122,6 +219,11 @@ public final class CarrierPool implements Executor {
         private final AtomicLong runs = new AtomicLong();
         private final long[] lastSeenRuns;
         volatile boolean idle;
+        /** Asked by the watcher to give up the task it runs; see {@link CarrierPool#takePreemptRequest()}. */
+        volatile boolean preemptRequested;
+        // the watcher's own bookkeeping, touched by the watcher thread only
+        long runsAtLastLook = -1;
+        long requestedAtTick;
         private final AtomicInteger wakeUpClaim = new AtomicInteger();
         private long taken;
 

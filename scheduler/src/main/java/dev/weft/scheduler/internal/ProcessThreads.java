@@ -20,6 +20,11 @@ public final class ProcessThreads {
         return new CarrierPool(Math.max(1, size), "weft-carrier-");
     }
 
+    /** Are process threads preempted at their safepoints (only Weft's carriers do it)? */
+    public static boolean preemptsAtSafepoints() {
+        return POOL != null;
+    }
+
     /** "weft (N carriers)" or "jdk (why)". */
     public static String describe() {
         if (POOL != null) {
