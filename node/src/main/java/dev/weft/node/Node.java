@@ -9,6 +9,7 @@ import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoadException;
 import dev.weft.process.wasm.ModuleLoader;
 import dev.weft.process.wasm.WasmModule;
+import dev.weft.scheduler.Scheduler;
 import dev.weft.hostapi.DataMessage;
 import dev.weft.hostapi.LunaticHost;
 import dev.weft.hostapi.WasmConfig;
@@ -87,7 +88,7 @@ public final class Node implements AutoCloseable {
             host.crashReports(builder.crashReports);
         }
         this.host = host.build();
-        this.runtime = new ProcessRuntime(id, meterRegistry, builder.maxProcesses);
+        this.runtime = new ProcessRuntime(id, meterRegistry, builder.maxProcesses, builder.maxStackSize);
     }
 
     public static Builder builder() {
@@ -304,6 +305,7 @@ public final class Node implements AutoCloseable {
         private MeterRegistry meterRegistry;
         private Engine engine = Engine.COMPILER;
         private int maxProcesses = ProcessRuntime.DEFAULT_MAX_PROCESSES;
+        private long maxStackSize = Scheduler.DEFAULT_STACK_SIZE;
         private java.util.function.Consumer<String> crashReports;
 
         private Builder() {}
@@ -327,6 +329,22 @@ public final class Node implements AutoCloseable {
                 throw new IllegalArgumentException("maxProcesses must be at least 1: " + maxProcesses);
             }
             this.maxProcesses = maxProcesses;
+            return this;
+        }
+
+        /**
+         * The stack each process may use, in bytes (default {@link Scheduler#DEFAULT_STACK_SIZE}, 1 MiB):
+         * it bounds how deep a process may recurse between two yields (see {@link Scheduler}: a
+         * process's older frames may be in the heap). A Wasm process that recurses deeper ends with
+         * {@code trap: call stack exhausted in <function> (max stack <size>)}; the node carries on.
+         * Applies on Weft's carriers (the JVM needs {@code --add-opens java.base/java.lang=ALL-UNNAMED});
+         * on the JDK's default scheduler the JVM's {@code -Xss} applies instead.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is outside
+         *     {@link Scheduler#MIN_STACK_SIZE}..{@link Scheduler#MAX_STACK_SIZE} (64 KiB..1 GiB)
+         */
+        public Builder maxStackSize(long bytes) {
+            this.maxStackSize = Scheduler.checkStackSize(bytes);
             return this;
         }
 

@@ -34,7 +34,19 @@ public final class ProcessRuntime implements AutoCloseable {
      *     throws {@link ProcessLimitException}
      */
     public ProcessRuntime(long nodeId, MeterRegistry meterRegistry, int maxProcesses) {
-        this.scheduler = new Scheduler();
+        this(nodeId, meterRegistry, maxProcesses, Scheduler.DEFAULT_STACK_SIZE);
+    }
+
+    /**
+     * @param maxStackSize the stack each process may use, in bytes ({@link Scheduler#DEFAULT_STACK_SIZE}
+     *     by default): it bounds how deep a process may recurse; deeper, the process gets a
+     *     {@link StackOverflowError} (a Wasm process ends with {@code trap: call stack exhausted ...});
+     *     on the JDK's default scheduler the JVM's {@code -Xss} applies instead (see {@link Scheduler})
+     * @throws IllegalArgumentException if {@code maxStackSize} is outside
+     *     {@link Scheduler#MIN_STACK_SIZE}..{@link Scheduler#MAX_STACK_SIZE}
+     */
+    public ProcessRuntime(long nodeId, MeterRegistry meterRegistry, int maxProcesses, long maxStackSize) {
+        this.scheduler = new Scheduler(maxStackSize);
         this.table = new ProcessTable(nodeId, scheduler, meterRegistry, maxProcesses);
     }
 
@@ -47,6 +59,11 @@ public final class ProcessRuntime implements AutoCloseable {
     /** The most processes alive at once on this node. */
     public int maxProcesses() {
         return table.maxProcesses();
+    }
+
+    /** The stack each process may use, in bytes. */
+    public long maxStackSize() {
+        return scheduler.stackSize();
     }
 
     /** A runtime with node id 1 and meters kept in memory. */

@@ -2,21 +2,89 @@ package dev.weft.scheduler;
 
 import dev.weft.scheduler.internal.CarrierPool;
 import dev.weft.scheduler.internal.ProcessThreads;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs processes: each on its own virtual thread, with one {@link Timers} facility for every
  * delay (receive timeouts, sleep, send-after) and a way to give up the carrier thread.
  *
+ * <p>Stack size: a process's frames may use {@link #stackSize()} bytes of stack, which bounds how
+ * deep it may recurse; a process that goes deeper gets a {@link StackOverflowError} on its own
+ * thread, and the JVM stays up. The size is that of the carrier threads the process threads run on,
+ * so it applies only on Weft's carriers: on the JDK's default scheduler (see {@link #carriers()})
+ * the JVM's thread stack size ({@code -Xss}) applies instead.
+ *
+ * <p>What it does not bound: a virtual thread that parks or yields leaves its frames in the heap
+ * and, when it resumes, brings back only the top ones, so only the frames pushed since a process
+ * last resumed must fit. A process that recurses a little between yields (a Wasm guest yields every
+ * fuel slice) can grow its stack in the heap beyond this size.
+ *
  * <p>A scheduler is shared by all processes of a node and is thread-safe.
  */
 public final class Scheduler implements AutoCloseable {
 
-    private final Timers timers = new Timers();
+    /**
+     * The default stack size of a process: 1 MiB, the JVM's own default thread stack size on 64-bit
+     * Linux, so Java code recurses as deep on a process thread as on a platform thread (about 22k
+     * small Java frames; measured with a simple recursive Wasm function: about 5,900 calls compiled,
+     * 860 interpreted). Larger would let one runaway recursion hold more: its frames fill the
+     * carrier's stack, and the heap once it parks (a parked virtual thread's frames are copied there).
+     */
+    public static final long DEFAULT_STACK_SIZE = 1L << 20;
 
-    /** A new, unstarted virtual thread named after the process it runs. */
+    /** The smallest stack size a scheduler accepts: 64 KiB (the JVM rounds it up to its own minimum). */
+    public static final long MIN_STACK_SIZE = 64L << 10;
+
+    /** The largest stack size a scheduler accepts: 1 GiB. */
+    public static final long MAX_STACK_SIZE = 1L << 30;
+
+    private final Timers timers = new Timers();
+    private final long stackSize;
+
+    /** A scheduler whose processes get {@link #DEFAULT_STACK_SIZE} bytes of stack. */
+    public Scheduler() {
+        this(DEFAULT_STACK_SIZE);
+    }
+
+    /**
+     * A scheduler whose processes get {@code stackSize} bytes of stack.
+     *
+     * @throws IllegalArgumentException if {@code stackSize} is outside {@link #MIN_STACK_SIZE}..{@link #MAX_STACK_SIZE}
+     */
+    public Scheduler(long stackSize) {
+        this.stackSize = checkStackSize(stackSize);
+    }
+
+    /**
+     * Returns {@code stackSize} if a scheduler accepts it.
+     *
+     * @throws IllegalArgumentException if it is outside {@link #MIN_STACK_SIZE}..{@link #MAX_STACK_SIZE}
+     */
+    public static long checkStackSize(long stackSize) {
+        if (stackSize < MIN_STACK_SIZE || stackSize > MAX_STACK_SIZE) {
+            throw new IllegalArgumentException("the stack size must be between " + MIN_STACK_SIZE + " (64 KiB) and "
+                    + MAX_STACK_SIZE + " (1 GiB) bytes, got " + stackSize);
+        }
+        return stackSize;
+    }
+
+    /** The stack size of this scheduler's process threads, in bytes (on Weft's carriers; see above). */
+    public long stackSize() {
+        return stackSize;
+    }
+
+    /** A new, unstarted virtual thread named after the process it runs, with {@link #stackSize()} of stack. */
     public Thread newProcessThread(String name, Runnable body) {
-        return ProcessThreads.unstarted(name, body);
+        return ProcessThreads.unstarted(name, body, stackSize);
+    }
+
+    /**
+     * The stack size the calling thread runs with, if it is a process thread on Weft's carriers;
+     * empty on the JDK's default scheduler (the JVM's {@code -Xss} applies) and on other threads.
+     */
+    public static OptionalLong currentStackSize() {
+        return ProcessThreads.currentStackSize();
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.weft.process.wasm.ModuleLoader;
 
 import dev.weft.process.wasm.WasmModule;
 import dev.weft.process.wasm.WasmProcess;
+import dev.weft.scheduler.Scheduler;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -226,6 +227,14 @@ public final class WeftCli implements Callable<Integer> {
                 description = "Most elements in each of a guest's tables (default 100000).")
         private Integer maxTableElements;
 
+        @Option(names = "--max-stack", paramLabel = "SIZE",
+                description = "Stack each process may use, in bytes or with a k, m or g suffix (64k to 1g;"
+                        + " default 1m); it bounds how deep a guest may recurse: deeper, its process ends with"
+                        + " 'call stack exhausted'.")
+        private String maxStack;
+        /** --max-stack in bytes, once checked. */
+        private Long maxStackBytes;
+
         @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "compiler",
                 description = "compiler (default: Wasm compiled to JVM bytecode) or interpreter.")
         private Engine engine;
@@ -286,6 +295,9 @@ public final class WeftCli implements Callable<Integer> {
             }
             if (maxFuel != null && maxFuel < 0) {
                 throw new ParameterException(cmd, "--max-fuel must not be negative, got " + maxFuel);
+            }
+            if (maxStack != null) {
+                maxStackBytes = stackSize(cmd, maxStack);
             }
 
             // -------- the module
@@ -370,7 +382,26 @@ public final class WeftCli implements Callable<Integer> {
             if (maxProcesses != null) {
                 b.maxProcesses(maxProcesses);
             }
+            if (maxStackBytes != null) {
+                b.maxStackSize(maxStackBytes);
+            }
             return b.build();
+        }
+
+        /** The bytes of a --max-stack value: a number of bytes, or of KiB, MiB or GiB with a k, m or g suffix. */
+        private static long stackSize(CommandLine cmd, String value) {
+            String usage = "--max-stack takes bytes, or a size with a k, m or g suffix, from 64k to 1g; got '" + value + "'";
+            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            int shift = v.endsWith("k") ? 10 : v.endsWith("m") ? 20 : v.endsWith("g") ? 30 : 0;
+            String digits = shift == 0 ? v : v.substring(0, v.length() - 1);
+            if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9') || digits.length() > 12) {
+                throw new ParameterException(cmd, usage);
+            }
+            long bytes = Long.parseLong(digits) << shift; // at most 12 digits: no overflow
+            if (bytes < Scheduler.MIN_STACK_SIZE || bytes > Scheduler.MAX_STACK_SIZE) {
+                throw new ParameterException(cmd, usage);
+            }
+            return bytes;
         }
 
         /** The exit code of {@code weft run} for the root process's exit reason. */

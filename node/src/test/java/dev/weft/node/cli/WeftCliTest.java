@@ -95,6 +95,29 @@ class WeftCliTest {
     }
 
     @Test
+    void maxStackBoundsHowDeepAGuestRecurses() {
+        String deep = fixture("deep_recursion.wasm"); // _start goes 100,000 calls deep
+        for (String engine : List.of("compiler", "interpreter")) {
+            Result small = weft("run", "--engine", engine, "--max-stack", "256k", deep);
+            assertEquals(WeftCli.TRAP, small.code(), small.out() + small.err());
+            assertOneLine(small, "trap: call stack exhausted in ", "(max stack 256 KiB)");
+            Result big = weft("run", "--engine", engine, "--max-stack", "64M", deep);
+            assertEquals(0, big.code(), big.out() + big.err());
+        }
+        Result bytes = weft("run", "--max-stack", "262144", deep);
+        assertOneLine(bytes, "(max stack 256 KiB)");
+        Result byDefault = weft("run", deep);
+        assertOneLine(byDefault, "trap: call stack exhausted in ", "(max stack 1 MiB)");
+        for (String bad : List.of("12x", "", "k", "-1m", "63k", "2g", "99999999999999g")) {
+            Result r = weft("run", "--max-stack", bad, HELLO);
+            assertEquals(WeftCli.USAGE, r.code(), bad);
+            assertOneLine(r, "--max-stack takes bytes, or a size with a k, m or g suffix, from 64k to 1g; got '" + bad + "'");
+        }
+        assertEquals(0, weft("run", "--max-stack", "64k", HELLO).code());
+        assertEquals(0, weft("run", "--max-stack", "1g", HELLO).code());
+    }
+
+    @Test
     void aGrantedDirectoryCannotBeEscapedThroughSymlinksOrDotDot(@TempDir Path tmp) throws Exception {
         Path granted = Files.createDirectories(tmp.resolve("granted"));
         Files.writeString(tmp.resolve("secret.txt"), "secret\n");
@@ -269,7 +292,7 @@ class WeftCliTest {
 
         Result run = weft("run", "--help");
         assertEquals(0, run.code());
-        for (String option : List.of("--dir", "--env", "--max-memory", "--max-fuel", "--engine", "app.wasm",
+        for (String option : List.of("--dir", "--env", "--max-memory", "--max-fuel", "--max-stack", "--engine", "app.wasm",
                 "Exit codes", "101")) {
             assertTrue(run.out().contains(option), option + " in: " + run.out());
         }
@@ -296,7 +319,8 @@ class WeftCliTest {
     @Test
     void fixturesAreBuiltFromTheirWat(@TempDir Path tmp) throws Exception {
         assumeTrue(onPath("wat2wasm"), "wat2wasm is not on PATH");
-        for (String name : List.of("no_start", "unknown_import", "lunatic_self_message", "lunatic_spawn", "lunatic_tests")) {
+        for (String name : List.of("no_start", "unknown_import", "lunatic_self_message", "lunatic_spawn", "lunatic_tests",
+                "deep_recursion")) {
             Path built = tmp.resolve(name + ".wasm");
             Process p = new ProcessBuilder("wat2wasm", fixture(name + ".wat"), "-o", built.toString())
                     .redirectErrorStream(true).start();

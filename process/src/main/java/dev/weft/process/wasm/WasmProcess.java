@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
@@ -45,7 +46,8 @@ import java.util.function.Function;
  *   <li>a trap: {@code error("trap: <message> in <function>")}, the function named from the module's
  *       name section, or {@code func[index]}; a host function that throws a Chicory exception is
  *       a trap in that host function ({@code module::name});
- *   <li>recursion too deep: {@code error("trap: call stack exhausted in <function>")}; the JVM
+ *   <li>recursion too deep: {@code error("trap: call stack exhausted in <function> (max stack 1 MiB)")},
+ *       naming the process's stack size (the node's max stack size, see {@link Scheduler}); the JVM
  *       survives;
  *   <li>a host function throws {@link ExitException}: the process ends with that exception's reason
  *       (how {@code proc_exit} and the like end a process; see {@link #exitReason(int)});
@@ -500,7 +502,7 @@ public final class WasmProcess {
             }
             if (t instanceof StackOverflowError
                     || (t instanceof ChicoryException && t.getCause() instanceof StackOverflowError)) {
-                return new ExitReason.Error("trap: call stack exhausted" + where(t, site), t);
+                return new ExitReason.Error("trap: call stack exhausted" + where(t, site) + " " + stackLimit(), t);
             }
             if (t instanceof WasmException w) {
                 return new ExitReason.Error("trap: uncaught Wasm exception (tag " + w.tagIdx() + ")" + where(t, site), t);
@@ -516,6 +518,29 @@ public final class WasmProcess {
                 return new ExitReason.Error("trap: " + t + where(t, site), t);
             }
             return ExitReason.error(t);
+        }
+
+        /**
+         * The limit a process that recursed too deep ran into: its stack size, "(max stack 1 MiB)",
+         * or, on the JDK's default scheduler, the JVM's thread stack size.
+         */
+        private static String stackLimit() {
+            OptionalLong bytes = Scheduler.currentStackSize();
+            return bytes.isPresent() ? "(max stack " + sizeName(bytes.getAsLong()) + ")" : "(max stack: the JVM's -Xss)";
+        }
+
+        /** 1 MiB, 256 KiB, 1 GiB, 100000 bytes. */
+        private static String sizeName(long bytes) {
+            if (bytes % (1L << 30) == 0) {
+                return (bytes >> 30) + " GiB";
+            }
+            if (bytes % (1L << 20) == 0) {
+                return (bytes >> 20) + " MiB";
+            }
+            if (bytes % (1L << 10) == 0) {
+                return (bytes >> 10) + " KiB";
+            }
+            return bytes + " bytes";
         }
 
         private String where(Throwable t, Site site) {

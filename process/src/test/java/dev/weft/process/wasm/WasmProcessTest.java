@@ -155,7 +155,7 @@ class WasmProcessTest {
     @EnumSource(Engine.class)
     void deepRecursionExhaustsTheCallStackAndTheNodeCarriesOn(Engine engine) throws Exception {
         String message = errorMessage(exitOf(outcomes(engine, "recurse", 0L).build()));
-        assertEquals("trap: call stack exhausted in recurse", message);
+        assertEquals("trap: call stack exhausted in recurse (max stack 1 MiB)", message);
         assertEquals(ExitReason.NORMAL, exitOf(outcomes(engine, "add", 1L, 1).build()));
     }
 

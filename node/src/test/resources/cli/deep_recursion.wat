@@ -1,0 +1,11 @@
+;; A guest that recurses as deep as asked: `recurse n` is n nested calls; `_start` (for `weft run`)
+;; goes 100,000 calls deep, deeper than a process's default 1 MiB stack allows, so it needs a
+;; larger --max-stack.
+;; (wat2wasm deep_recursion.wat -o deep_recursion.wasm)
+(module
+  (func $recurse (export "recurse") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $recurse (i32.sub (local.get $n) (i32.const 1)))))))
+  (func (export "_start")
+    (drop (call $recurse (i32.const 100000)))))
