@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.hostapi.WasmConfig;
 import dev.weft.process.ExitReason;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.WasmModule;
 import dev.weft.scheduler.Scheduler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +55,42 @@ class NodeStackSizeTest {
             // the node carries on: another process, and the same guest going less deep, run fine
             assertEquals(ExitReason.NORMAL, run(small, module, 100));
             assertEquals(ExitReason.NORMAL, small.start(ctx -> {}).exited().get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aGuestThatRecursesALittleBetweenFuelSlicesIsBoundedToo(Engine engine) throws Exception {
+        // with a fuel limit the guest yields every slice (100,000 instructions), taking turns or not
+        try (Node small = Node.builder().name("slow-recursion-fuel").maxStackSize(256L << 10).build()) {
+            WasmConfig counted = WasmConfig.builder().withMaxFuel(1_000_000_000L).build();
+            ExitReason reason = small.startWasm(recursion(small, engine), counted, "recurse_slowly", 200_000).exited()
+                    .get(60, TimeUnit.SECONDS);
+            String message = assertInstanceOf(ExitReason.Error.class, reason).message();
+            assertTrue(message.startsWith("trap: call stack exhausted in "), message);
+            assertTrue(message.endsWith(" (max stack 256 KiB)"), message);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aGuestThatRecursesALittleBetweenYieldsIsBoundedToo(Engine engine) throws Exception {
+        // A yield leaves the frames in the heap and only the newest come back onto the carrier's
+        // stack: without Weft's frame count these went 200,000 calls deep on a 256 KiB stack.
+        try (Node small = Node.builder().name("slow-recursion").maxStackSize(256L << 10).build()) {
+            WasmModule module = recursion(small, engine);
+            // four per carrier, so that they keep taking turns (are preempted) until the end
+            int busy = 4 * Runtime.getRuntime().availableProcessors();
+            List<CompletableFuture<ExitReason>> exits = new ArrayList<>();
+            for (int i = 0; i < busy; i++) {
+                exits.add(small.startWasm(module, "recurse_slowly", 200_000).exited());
+            }
+            for (CompletableFuture<ExitReason> exit : exits) {
+                String message = assertInstanceOf(ExitReason.Error.class, exit.get(60, TimeUnit.SECONDS)).message();
+                assertTrue(message.startsWith("trap: call stack exhausted in "), message);
+                assertTrue(message.endsWith(" (max stack 256 KiB)"), message);
+            }
+            assertEquals(ExitReason.NORMAL, run(small, module, 100));
         }
     }
 

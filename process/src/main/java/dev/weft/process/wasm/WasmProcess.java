@@ -22,6 +22,7 @@ import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
 import dev.weft.process.internal.wasm.FuelCounter;
 import dev.weft.process.internal.wasm.FuelInstrumenter;
+import dev.weft.process.internal.wasm.StackGuard;
 import dev.weft.process.internal.wasm.LimitedTable;
 import dev.weft.process.internal.wasm.PagedMemory;
 import dev.weft.scheduler.Scheduler;
@@ -357,12 +358,14 @@ public final class WasmProcess {
     private static final class Fuel implements FuelCounter.Refueler {
         private final ProcessContext ctx;
         private final long max;
+        private final StackGuard stack;
         /** Slices used, counting the one the counter started with. */
         private long slices = 1;
 
-        Fuel(ProcessContext ctx, long max) {
+        Fuel(ProcessContext ctx, long max, StackGuard stack) {
             this.ctx = ctx;
             this.max = max;
+            this.stack = stack;
         }
 
         @Override
@@ -377,6 +380,7 @@ public final class WasmProcess {
                 throw new ChicoryInterruptedException("Thread interrupted"); // the signal's reason wins
             }
             ctx.isAlive(ctx.self()); // throws ExitException if a signal ended the process
+            stack.afterYield();
             return FuelCounter.refill(remaining);
         }
     }
@@ -408,9 +412,11 @@ public final class WasmProcess {
         @Override
         public void run(ProcessContext ctx) {
             Site site = new Site();
+            StackGuard stack = new StackGuard(Scheduler.currentStackSize().orElse(Scheduler.DEFAULT_STACK_SIZE));
             ImportValues imports;
             try {
-                imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), module, site);
+                imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), module, site,
+                        stack);
             } catch (ExitException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -431,11 +437,20 @@ public final class WasmProcess {
                     .withMemoryFactory(limits -> new PagedMemory(limits, maxPages, module.segmentData()))
                     .withTableFactory((table, initialRef) -> new LimitedTable(table, initialRef, maxTableElements));
             if (metered && module.countsFuel()) {
-                builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel)));
+                builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel, stack)));
             }
             if (module.engine() == Engine.INTERPRETER) {
                 builder.withMachineFactory(instance -> new LocatingInterpreter(instance, site));
             }
+            stack.install(); // for the safepoints of the preemptible form
+            try {
+                instantiateAndRun(ctx, builder, imports, site);
+            } finally {
+                StackGuard.uninstall();
+            }
+        }
+
+        private void instantiateAndRun(ProcessContext ctx, Instance.Builder builder, ImportValues imports, Site site) {
             Instance instance;
             try {
                 instance = builder.build();
@@ -594,7 +609,7 @@ public final class WasmProcess {
          * the ones it does not import (a host offers some 150 functions, a guest imports a few: the
          * unused ones would only cost instantiation time, which is spawn time).
          */
-        private static ImportValues wrap(ImportValues values, WasmModule module, Site site) {
+        private static ImportValues wrap(ImportValues values, WasmModule module, Site site, StackGuard stack) {
             ImportFunction[] functions = values.functions();
             List<ImportFunction> wrapped = new ArrayList<>(Math.min(functions.length, module.importedFunctionCount()));
             for (ImportFunction f : functions) {
@@ -618,6 +633,7 @@ public final class WasmProcess {
                         // back into the guest and catches its traps) is not where the process fails
                         site.function = callerFunction;
                         site.hostFunction = hostFunction;
+                        stack.afterHostCall(); // it may have parked, leaving the frames in the heap
                         return result;
                     } catch (ExitException | HostFunctionException | WasmException e) {
                         throw e;

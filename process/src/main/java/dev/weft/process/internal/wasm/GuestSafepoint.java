@@ -20,8 +20,8 @@ public final class GuestSafepoint {
         if (Thread.currentThread().isInterrupted()) {
             throw new ChicoryInterruptedException("Thread interrupted");
         }
-        if (Scheduler.preemptionPending()) {
-            Scheduler.yieldIfPreempted();
+        if (Scheduler.preemptionPending() && Scheduler.yieldIfPreempted()) {
+            StackGuard.afterPreemption(); // the frames went to the heap: is the stack still within bounds?
         }
     }
 }
