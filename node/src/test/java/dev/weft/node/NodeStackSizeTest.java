@@ -72,6 +72,19 @@ class NodeStackSizeTest {
         }
     }
 
+    @Test
+    void aGuestThatRecursesALittleBetweenHostCallsThatParkIsBoundedToo() throws Exception {
+        // 3,000 sleeps deep: without the frame count after host calls this ended normally (measured;
+        // 5,000 deep it ended with call stack exhausted anyway, for reasons of the JVM's own)
+        try (Node small = Node.builder().name("sleepy-recursion").maxStackSize(256L << 10).build()) {
+            ExitReason reason = small.startWasm(recursion(small, Engine.COMPILER), "recurse_sleeping", 3_000).exited()
+                    .get(60, TimeUnit.SECONDS);
+            String message = assertInstanceOf(ExitReason.Error.class, reason).message();
+            assertTrue(message.startsWith("trap: call stack exhausted in "), message);
+            assertTrue(message.endsWith(" (max stack 256 KiB)"), message);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void aGuestThatRecursesALittleBetweenYieldsIsBoundedToo(Engine engine) throws Exception {

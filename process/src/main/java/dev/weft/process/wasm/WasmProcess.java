@@ -412,7 +412,7 @@ public final class WasmProcess {
         @Override
         public void run(ProcessContext ctx) {
             Site site = new Site();
-            StackGuard stack = new StackGuard(Scheduler.currentStackSize().orElse(Scheduler.DEFAULT_STACK_SIZE));
+            StackGuard stack = new StackGuard();
             ImportValues imports;
             try {
                 imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), module, site,
@@ -442,15 +442,6 @@ public final class WasmProcess {
             if (module.engine() == Engine.INTERPRETER) {
                 builder.withMachineFactory(instance -> new LocatingInterpreter(instance, site));
             }
-            stack.install(); // for the safepoints of the preemptible form
-            try {
-                instantiateAndRun(ctx, builder, imports, site);
-            } finally {
-                StackGuard.uninstall();
-            }
-        }
-
-        private void instantiateAndRun(ProcessContext ctx, Instance.Builder builder, ImportValues imports, Site site) {
             Instance instance;
             try {
                 instance = builder.build();

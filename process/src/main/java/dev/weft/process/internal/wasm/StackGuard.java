@@ -1,5 +1,7 @@
 package dev.weft.process.internal.wasm;
 
+import dev.weft.scheduler.Scheduler;
+
 /**
  * Bounds how deep a Wasm process's stack grows across yields.
  *
@@ -7,74 +9,76 @@ package dev.weft.process.internal.wasm;
  * two yields. But a thread that yields leaves its frames in the heap, and when it resumes only the
  * newest come back onto the carrier: a guest that recursed a little between yields (measured: a
  * process with a 256 KiB stack, 200,000 calls deep) would grow its stack in the heap without
- * bound. So after a process resumes (a preemption, a fuel slice, a host call, which may have
- * parked) this guard counts its frames, at most {@code stackSize / }{@value #BYTES_PER_FRAME}, and
+ * bound. So after a process resumes (from a preemption, a fuel slice, or a host call that parked
+ * it) this guard counts its frames, at most {@code stackSize / }{@value #BYTES_PER_FRAME}, and
  * throws {@link StackOverflowError} past that: the process ends with {@code call stack exhausted},
  * as a guest that recursed too deep at once does.
  *
  * <p>Counting walks the stack (about 3 µs shallow, 80 µs at 1,000 frames), so it runs at most a
- * tenth of the time: after a walk, the next waits nine times as long as the walk took. The stack
- * can grow by about one carrier stack per resumption between walks; that much is the slack. Host
- * calls look at the clock every {@value #HOST_CALLS_PER_LOOK}th call only. Touched by its
+ * tenth of the time after preemptions and fuel slices (once per slice, at most), and a hundredth
+ * after host calls that parked (a message-passing process parks for every message it waits for):
+ * after a walk, the next waits 9 (or 99) times as long as the walk took. Between two walks the
+ * stack can grow by about one carrier stack per resumption; that is the slack. Touched by its
  * process's thread only.
  */
 public final class StackGuard {
 
     /** Frames per byte of stack size: 1 MiB allows 8,192 frames (about 5,900 compiled Wasm calls fit in 1 MiB at once). */
     public static final int BYTES_PER_FRAME = 128;
-    static final int HOST_CALLS_PER_LOOK = 16;
 
     private static final StackWalker WALKER = StackWalker.getInstance();
-    private static final ThreadLocal<StackGuard> CURRENT = new ThreadLocal<>();
+    /** The guard of a thread preempted at a safepoint of compiled code, made at its first preemption. */
+    private static final ThreadLocal<StackGuard> PREEMPTED = new ThreadLocal<>();
 
-    private final long maxFrames;
-    private long nextWalkNanos = System.nanoTime();
-    private int hostCalls;
+    private long maxFrames = -1; // known on the process's thread, at the first walk
+    private long nextWalkNanos;
+    private long mountStamp;
 
-    public StackGuard(long stackSize) {
-        this.maxFrames = Math.max(64, stackSize / BYTES_PER_FRAME);
-    }
-
-    /** The most frames this guard lets the process have. */
-    public long maxFrames() {
-        return maxFrames;
-    }
-
-    /** Makes this the guard of the current thread (for {@link #afterPreemption()}); undone by {@link #uninstall()}. */
-    public void install() {
-        CURRENT.set(this);
-    }
-
-    public static void uninstall() {
-        CURRENT.remove();
+    /** The most frames the current thread may have: its carriers' stack size / {@value #BYTES_PER_FRAME}. */
+    public static long maxFramesOfCurrentThread() {
+        return Math.max(64, Scheduler.currentStackSize().orElse(Scheduler.DEFAULT_STACK_SIZE) / BYTES_PER_FRAME);
     }
 
     /** After the current thread was preempted at a safepoint. */
     static void afterPreemption() {
-        StackGuard guard = CURRENT.get();
-        if (guard != null) {
-            guard.afterYield();
+        StackGuard guard = PREEMPTED.get();
+        if (guard == null) {
+            guard = new StackGuard();
+            PREEMPTED.set(guard);
         }
+        guard.afterYield();
     }
 
-    /** After a host call returned (it may have parked the thread). */
+    /** After a host call returned: walks if the call parked the thread (a few ns if not). */
     public void afterHostCall() {
-        if (++hostCalls % HOST_CALLS_PER_LOOK == 0) {
-            afterYield();
+        long stamp = Scheduler.mountStamp();
+        if (stamp != mountStamp) {
+            mountStamp = stamp;
+            walkIfDue(99);
         }
     }
 
     /** After the thread resumed from a yield; throws {@link StackOverflowError} when the stack is too deep. */
     public void afterYield() {
+        walkIfDue(9);
+    }
+
+    /** Walks unless the last walk was less than {@code waitFactor} times its own duration ago. */
+    private void walkIfDue(int waitFactor) {
         long start = System.nanoTime();
         if (start - nextWalkNanos < 0) {
             return;
         }
-        long frames = WALKER.walk(s -> s.limit(maxFrames + 1).count());
+        if (maxFrames < 0) {
+            maxFrames = maxFramesOfCurrentThread();
+        }
+        long limit = maxFrames;
+        long frames = WALKER.walk(s -> s.limit(limit + 1).count());
         long end = System.nanoTime();
-        nextWalkNanos = end + 9 * (end - start);
-        if (frames > maxFrames) {
-            throw new StackOverflowError("more than " + maxFrames + " frames after resuming");
+        nextWalkNanos = end + waitFactor * (end - start);
+        mountStamp = Scheduler.mountStamp();
+        if (frames > limit) {
+            throw new StackOverflowError("more than " + limit + " frames after resuming");
         }
     }
 }
