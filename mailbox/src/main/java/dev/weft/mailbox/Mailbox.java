@@ -150,6 +150,7 @@ public final class Mailbox {
                 }
                 PARKED.setVolatile(this, 1);
                 if (head.next == null) { // re-check after announcing: a send in between sees parked == 1
+                    parks++;
                     LockSupport.park(this);
                 }
                 PARKED.setVolatile(this, 0);
@@ -164,6 +165,16 @@ public final class Mailbox {
             }
         }
     }
+
+    /**
+     * How many times the owner parked waiting for a message (its frames then left the carrier).
+     * Owner's thread only.
+     */
+    public long parks() {
+        return parks;
+    }
+
+    private long parks; // the owner's only
 
     /**
      * Closes the mailbox: the owner's current and future receives throw {@link MailboxClosedException}.

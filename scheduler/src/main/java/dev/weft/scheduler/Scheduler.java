@@ -152,15 +152,6 @@ public final class Scheduler implements AutoCloseable {
         return false;
     }
 
-    /**
-     * A value that changes whenever the current thread was unmounted (parked, yielded) and mounted
-     * again since it was last read, on Weft's carriers; always 0 on the JDK's default scheduler.
-     * Costs a few nanoseconds.
-     */
-    public static long mountStamp() {
-        return CarrierPool.mountStamp();
-    }
-
     /** Stops the timers; pending timers never fire. */
     @Override
     public void close() {

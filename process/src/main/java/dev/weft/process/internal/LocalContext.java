@@ -21,6 +21,11 @@ public final class LocalContext implements AttachedProcess {
     private final ProcessTable table;
     private final ProcessRecord self;
 
+    /** How many times this process parked waiting in its mailbox (receive, sleep); its own thread only. */
+    public long mailboxParks() {
+        return self.mailbox.parks();
+    }
+
     public LocalContext(ProcessTable table, ProcessRecord self) {
         this.table = table;
         this.self = self;

@@ -20,6 +20,7 @@ import dev.weft.process.ExitException;
 import dev.weft.process.ExitReason;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
+import dev.weft.process.internal.LocalContext;
 import dev.weft.process.internal.wasm.FuelCounter;
 import dev.weft.process.internal.wasm.FuelInstrumenter;
 import dev.weft.process.internal.wasm.StackGuard;
@@ -416,7 +417,7 @@ public final class WasmProcess {
             ImportValues imports;
             try {
                 imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), module, site,
-                        stack);
+                        stack, ctx instanceof LocalContext local ? local : null);
             } catch (ExitException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -600,7 +601,8 @@ public final class WasmProcess {
          * the ones it does not import (a host offers some 150 functions, a guest imports a few: the
          * unused ones would only cost instantiation time, which is spawn time).
          */
-        private static ImportValues wrap(ImportValues values, WasmModule module, Site site, StackGuard stack) {
+        private static ImportValues wrap(ImportValues values, WasmModule module, Site site, StackGuard stack,
+                LocalContext parkCount) {
             ImportFunction[] functions = values.functions();
             List<ImportFunction> wrapped = new ArrayList<>(Math.min(functions.length, module.importedFunctionCount()));
             for (ImportFunction f : functions) {
@@ -624,7 +626,9 @@ public final class WasmProcess {
                         // back into the guest and catches its traps) is not where the process fails
                         site.function = callerFunction;
                         site.hostFunction = hostFunction;
-                        stack.afterHostCall(); // it may have parked, leaving the frames in the heap
+                        if (parkCount != null) { // it may have parked, leaving the frames in the heap
+                            stack.afterHostCall(parkCount.mailboxParks());
+                        }
                         return result;
                     } catch (ExitException | HostFunctionException | WasmException e) {
                         throw e;

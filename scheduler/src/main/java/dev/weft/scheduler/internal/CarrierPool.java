@@ -94,18 +94,6 @@ public final class CarrierPool implements Executor {
         return true;
     }
 
-    private static final AtomicInteger CARRIER_IDS = new AtomicInteger();
-
-    /**
-     * A value that changes whenever the current thread was taken off its carrier and put back (on
-     * the same carrier or another): the carrier's id and how many tasks it has started. 0 off
-     * Weft's carriers.
-     */
-    public static long mountStamp() {
-        Carrier carrier = CarrierLookup.currentCarrier();
-        return carrier == null ? 0 : carrier.runs.get() << 12 | carrier.id;
-    }
-
     /** How many times the watcher asked one of this pool's carriers to give up its task. */
     public long preemptionsRequested() {
         return preemptionsRequested.get();
@@ -238,8 +226,6 @@ public final class CarrierPool implements Executor {
 
         final CarrierPool pool;
         final int index;
-        /** Unique among all pools' carriers (modulo 4096), for {@link CarrierPool#mountStamp()}. */
-        final int id = CARRIER_IDS.getAndIncrement() & 0xfff;
         private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
         // Written by the owner (queuedCount under the queue's lock) with lazySet, which costs no
         // fence; read by thieves without the lock, where a slightly stale value is harmless.

@@ -30,9 +30,12 @@ public final class StackGuard {
     /** The guard of a thread preempted at a safepoint of compiled code, made at its first preemption. */
     private static final ThreadLocal<StackGuard> PREEMPTED = new ThreadLocal<>();
 
+    /** No walk in a process's first millisecond: most processes live shorter, and cannot go deep so soon. */
+    static final long FIRST_WALK_AFTER_NANOS = 1_000_000;
+
     private long maxFrames = -1; // known on the process's thread, at the first walk
-    private long nextWalkNanos;
-    private long mountStamp;
+    private long nextWalkNanos = System.nanoTime() + FIRST_WALK_AFTER_NANOS;
+    private long parks;
 
     /** The most frames the current thread may have: its carriers' stack size / {@value #BYTES_PER_FRAME}. */
     public static long maxFramesOfCurrentThread() {
@@ -49,11 +52,13 @@ public final class StackGuard {
         guard.afterYield();
     }
 
-    /** After a host call returned: walks if the call parked the thread (a few ns if not). */
-    public void afterHostCall() {
-        long stamp = Scheduler.mountStamp();
-        if (stamp != mountStamp) {
-            mountStamp = stamp;
+    /**
+     * After a host call returned, given how many times the process has parked in its mailbox so far:
+     * walks if the call parked it (receive, sleep). Yields are {@link #afterYield()}'s.
+     */
+    public void afterHostCall(long mailboxParks) {
+        if (mailboxParks != parks) {
+            parks = mailboxParks;
             walkIfDue(99);
         }
     }
@@ -76,7 +81,6 @@ public final class StackGuard {
         long frames = WALKER.walk(s -> s.limit(limit + 1).count());
         long end = System.nanoTime();
         nextWalkNanos = end + waitFactor * (end - start);
-        mountStamp = Scheduler.mountStamp();
         if (frames > limit) {
             throw new StackOverflowError("more than " + limit + " frames after resuming");
         }
