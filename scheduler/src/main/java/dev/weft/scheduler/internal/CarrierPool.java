@@ -69,6 +69,7 @@ public final class CarrierPool implements Executor {
         for (Carrier carrier : carriers) {
             carrier.start();
         }
+        POOLS.add(this);
         Thread watcher = new Thread(this::watch, namePrefix + "watcher");
         watcher.setDaemon(true);
         watcher.start();
@@ -90,7 +91,7 @@ public final class CarrierPool implements Executor {
             return false;
         }
         carrier.preemptRequested = false;
-        carrier.pool.refreshPending();
+        refreshPending();
         return true;
     }
 
@@ -127,11 +128,16 @@ public final class CarrierPool implements Executor {
         }
     }
 
-    /** Sets the JVM-wide hint from this pool's flags (other pools refresh it on their own ticks). */
-    private void refreshPending() {
+    /** Every pool of this JVM (one per stack size), for the JVM-wide hint. */
+    private static final java.util.List<CarrierPool> POOLS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Sets the JVM-wide hint from every pool's flags. */
+    private static void refreshPending() {
         boolean any = false;
-        for (Carrier carrier : carriers) {
-            any |= carrier.preemptRequested;
+        for (CarrierPool pool : POOLS) {
+            for (Carrier carrier : pool.carriers) {
+                any |= carrier.preemptRequested;
+            }
         }
         if (any != preemptPending) {
             preemptPending = any;
