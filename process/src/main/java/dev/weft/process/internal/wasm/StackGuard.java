@@ -14,12 +14,14 @@ import dev.weft.scheduler.Scheduler;
  * throws {@link StackOverflowError} past that: the process ends with {@code call stack exhausted},
  * as a guest that recursed too deep at once does.
  *
- * <p>Counting walks the stack (about 3 µs shallow, 80 µs at 1,000 frames), so it runs at most a
- * tenth of the time after preemptions and fuel slices (once per slice, at most), and a hundredth
- * after host calls that parked (a message-passing process parks for every message it waits for):
- * after a walk, the next waits 9 (or 99) times as long as the walk took. Between two walks the
- * stack can grow by about one carrier stack per resumption; that is the slack. Touched by its
- * process's thread only.
+ * <p>Counting walks the stack (about 3 µs shallow, 80 µs at 1,000 frames). After preemptions and
+ * fuel slices (which come after a slice of the process's own work) it walks at most a tenth of the
+ * time: the next walk waits nine times as long as the last took. A message-passing process parks
+ * for every message it waits for, often more than once per microsecond of its own work, so after
+ * host calls that parked it walks every {@value #PARKS_PER_WALK}th park only (measured: walking
+ * after every park that came 300 µs after the last walk made a ring of 503 Wasm processes 5×
+ * slower). Between two walks the stack can grow by about one carrier stack per resumption: that
+ * is the slack. Touched by its process's thread only.
  */
 public final class StackGuard {
 
@@ -36,6 +38,10 @@ public final class StackGuard {
     private long maxFrames = -1; // known on the process's thread, at the first walk
     private long nextWalkNanos = System.nanoTime() + FIRST_WALK_AFTER_NANOS;
     private long parks;
+    private int parksSinceWalk;
+
+    /** After how many parks in host calls the guard walks. */
+    static final int PARKS_PER_WALK = 128;
 
     /** The most frames the current thread may have: its carriers' stack size / {@value #BYTES_PER_FRAME}. */
     public static long maxFramesOfCurrentThread() {
@@ -59,7 +65,9 @@ public final class StackGuard {
     public void afterHostCall(long mailboxParks) {
         if (mailboxParks != parks) {
             parks = mailboxParks;
-            walkIfDue(99);
+            if (++parksSinceWalk >= PARKS_PER_WALK) {
+                walkIfDue(0);
+            }
         }
     }
 
@@ -80,6 +88,7 @@ public final class StackGuard {
         long limit = maxFrames;
         long frames = WALKER.walk(s -> s.limit(limit + 1).count());
         long end = System.nanoTime();
+        parksSinceWalk = 0;
         nextWalkNanos = end + waitFactor * (end - start);
         if (frames > limit) {
             throw new StackOverflowError("more than " + limit + " frames after resuming");
