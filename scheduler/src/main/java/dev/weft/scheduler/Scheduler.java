@@ -17,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>What it does not bound: a virtual thread that parks or yields leaves its frames in the heap
  * and, when it resumes, brings back only the top ones, so only the frames pushed since a process
- * last resumed must fit. A process that recurses a little between yields (a Wasm guest yields every
- * fuel slice) can grow its stack in the heap beyond this size.
+ * last resumed must fit. A process that recurses a little between yields can grow its stack in the
+ * heap beyond this size; Weft's Wasm processes count their frames after they resume and end past
+ * about this size (the process module's {@code StackGuard}).
  *
  * <p>A scheduler is shared by all processes of a node and is thread-safe.
  */

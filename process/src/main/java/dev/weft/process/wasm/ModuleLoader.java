@@ -65,11 +65,14 @@ public final class ModuleLoader {
     }
 
     /**
-     * A loader; with {@code countFuel} (the default) every module is rewritten when it is loaded
-     * so that it counts its work ({@link FuelInstrumenter}): its processes give up their carrier
-     * every slice of 100,000 instructions, can be killed in any loop, and run out of fuel at their
-     * {@link WasmProcess.Builder#maxFuel(long) max fuel}. Without it modules run as they are (for
-     * benchmarks of the counting's cost; a busy guest then holds its carrier).
+     * A loader; with {@code countFuel} (the default) busy guests cannot hold a carrier: a compiled
+     * module is {@link WasmModule#preemptible() preemptible} (its processes give up their carrier
+     * at a call or loop back-edge when they kept it for a slice while others wait) and also gets a
+     * form that counts its work ({@link FuelInstrumenter}), which processes with a
+     * {@link WasmProcess.Builder#maxFuel(long) max fuel} run (they give up their carrier every
+     * slice of 100,000 instructions and run out of fuel at the limit), as do all processes of the
+     * interpreter engine. Without it modules run as they are (for benchmarks of those costs; a busy
+     * guest then holds its carrier).
      */
     public ModuleLoader(Engine defaultEngine, boolean countFuel) {
         this.defaultEngine = Objects.requireNonNull(defaultEngine, "defaultEngine");
@@ -237,7 +240,7 @@ public final class ModuleLoader {
                 compilations.incrementAndGet();
                 preemptible = SafepointCompiler.compile(original);
             } catch (SafepointCompiler.Unsupported unsupported) {
-                hookRefused = unsupported.getMessage(); // count fuel in every process instead
+                // count fuel in every process instead
             } catch (RuntimeException | StackOverflowError | AssertionError e) {
                 throw compileFailure(original, e);
             }
@@ -277,14 +280,6 @@ public final class ModuleLoader {
         } catch (RuntimeException e) { // Chicory's lazy checks, e.g. an import of a type that does not exist
             throw new ModuleLoadException(Kind.INVALID, "invalid module: " + innermostMessage(e), e);
         }
-    }
-
-    /** Why the last module could not be hooked for preemption (null if it was, or none was tried). */
-    private volatile String hookRefused;
-
-    /** Why the last compiled module counts fuel in every process instead of being preempted, or null. */
-    String hookRefused() {
-        return hookRefused;
     }
 
     /** Compiles with Chicory's compiler; {@code located} (or the original bytes) names a failure. */

@@ -31,9 +31,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Wasm processes that count fuel: a busy guest gives up its carrier every slice (so Java processes
- * next to it keep answering), stops when killed or signalled though it never calls the host, and
- * ends with {@code out of fuel} at its max fuel; on both engines.
+ * Busy Wasm processes: preempted at safepoints (compiled, no fuel limit) or counting fuel (a max
+ * fuel, or the interpreter), a busy guest gives up its carrier (so Java processes next to it keep
+ * answering), stops when killed or signalled though it never calls the host, and ends with
+ * {@code out of fuel} at its max fuel; on both engines.
  */
 class FuelProcessTest {
 
