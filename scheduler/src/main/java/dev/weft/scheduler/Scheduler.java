@@ -153,6 +153,11 @@ public final class Scheduler implements AutoCloseable {
         return false;
     }
 
+    /** How many times, in this JVM, a process gave up its carrier at a safepoint because it was asked to. */
+    public static long preemptions() {
+        return CarrierPool.preemptionsTaken();
+    }
+
     /** Stops the timers; pending timers never fire. */
     @Override
     public void close() {

@@ -21,6 +21,11 @@ public final class LocalContext implements AttachedProcess {
     private final ProcessTable table;
     private final ProcessRecord self;
 
+    /** The node's process meters. */
+    public ProcessMeters meters() {
+        return table.meters();
+    }
+
     /** How many times this process parked waiting in its mailbox (receive, sleep); its own thread only. */
     public long mailboxParks() {
         return self.mailbox.parks();

@@ -1,6 +1,7 @@
 package dev.weft.process.internal;
 
 import dev.weft.process.ExitReason;
+import dev.weft.scheduler.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -12,7 +13,9 @@ import java.util.function.IntSupplier;
 /**
  * The process layer's Micrometer meters: {@code weft.processes.alive}, {@code weft.processes.spawns},
  * {@code weft.processes.exits} (tagged {@code reason}), {@code weft.messages.sent} and
- * {@code weft.messages.received}. Hot counters are {@link LongAdder}s read by function counters, so
+ * {@code weft.messages.received}, {@code weft.wasm.fuel.slices} (slices of 100,000 instructions
+ * charged to processes that count fuel) and {@code weft.scheduler.preemptions} (processes that gave
+ * up their carrier when asked; counted for the whole JVM, which all nodes in it share). Hot counters are {@link LongAdder}s read by function counters, so
  * counting a message costs one uncontended add.
  */
 public final class ProcessMeters {
@@ -21,6 +24,7 @@ public final class ProcessMeters {
     private final LongAdder spawns = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
+    private final LongAdder fuelSlices = new LongAdder();
     private final ConcurrentHashMap<String, Counter> exits = new ConcurrentHashMap<>();
 
     ProcessMeters(MeterRegistry registry, IntSupplier alive) {
@@ -35,6 +39,16 @@ public final class ProcessMeters {
                 .description("messages sent by processes and the host").register(registry);
         FunctionCounter.builder("weft.messages.received", received, LongAdder::sum)
                 .description("messages taken from mailboxes").register(registry);
+        FunctionCounter.builder("weft.wasm.fuel.slices", fuelSlices, LongAdder::sum)
+                .description("slices of 100,000 Wasm instructions charged to processes that count fuel")
+                .register(registry);
+        FunctionCounter.builder("weft.scheduler.preemptions", this, m -> Scheduler.preemptions())
+                .description("times a busy process gave up its carrier when asked (whole JVM)").register(registry);
+    }
+
+    /** A process that counts fuel was charged a slice. */
+    public void fuelSlice() {
+        fuelSlices.increment();
     }
 
     void spawned() {

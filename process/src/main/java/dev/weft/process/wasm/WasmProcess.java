@@ -376,6 +376,9 @@ public final class WasmProcess {
                         + max * FuelInstrumenter.SLICE + " instructions)"));
             }
             slices++;
+            if (ctx instanceof LocalContext local) {
+                local.meters().fuelSlice();
+            }
             Scheduler.yieldCarrier();
             if (Thread.currentThread().isInterrupted()) {
                 throw new ChicoryInterruptedException("Thread interrupted"); // the signal's reason wins

@@ -92,7 +92,15 @@ public final class CarrierPool implements Executor {
         }
         carrier.preemptRequested = false;
         refreshPending();
+        PREEMPTIONS_TAKEN.increment();
         return true;
+    }
+
+    private static final java.util.concurrent.atomic.LongAdder PREEMPTIONS_TAKEN = new java.util.concurrent.atomic.LongAdder();
+
+    /** How many times, in this JVM, a task gave up its carrier because the watcher asked. */
+    public static long preemptionsTaken() {
+        return PREEMPTIONS_TAKEN.sum();
     }
 
     /** How many times the watcher asked one of this pool's carriers to give up its task. */
