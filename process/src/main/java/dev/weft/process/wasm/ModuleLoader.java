@@ -246,7 +246,7 @@ public final class ModuleLoader {
             }
             if (preemptible != null) {
                 com.dylibso.chicory.wasm.WasmModule metered = parsed;
-                return module(id, bytes, parsed, engine, () -> compile(metered, metered), fuel, original, preemptible);
+                return module(id, bytes, parsed, engine, () -> compileCountingForm(metered), fuel, original, preemptible);
             }
         }
         Function<Instance, Machine> factory = compile(parsed, runs == bytes ? parsed : null, bytes);
@@ -301,10 +301,9 @@ public final class ModuleLoader {
     }
 
     /** The lazy compile of the fuel-counting form, when the form as given compiled already. */
-    private Function<Instance, Machine> compile(com.dylibso.chicory.wasm.WasmModule metered,
-            com.dylibso.chicory.wasm.WasmModule located) {
+    private Function<Instance, Machine> compileCountingForm(com.dylibso.chicory.wasm.WasmModule metered) {
         try {
-            return compile(metered, located, null);
+            return compile(metered, metered, null);
         } catch (ModuleLoadException e) {
             throw new IllegalStateException("cannot compile the fuel-counting form of the module: " + e.getMessage(), e);
         }

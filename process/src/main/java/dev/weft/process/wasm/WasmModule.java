@@ -245,7 +245,12 @@ public final class WasmModule {
         return meteredInstanceBuilder();
     }
 
-    /** An instance builder for the fuel-counting form (or the module as it is, if it counts no fuel). */
+    /**
+     * An instance builder for the fuel-counting form (or the module as it is, if it counts no
+     * fuel), yielding every slice; a process sets its own global factory to account for its fuel.
+     *
+     * @throws IllegalStateException if the fuel-counting form cannot be compiled
+     */
     Instance.Builder meteredInstanceBuilder() {
         Instance.Builder b = Instance.builder(chicoryModule).withMachineFactory(machineFactory());
         if (countsFuel()) {

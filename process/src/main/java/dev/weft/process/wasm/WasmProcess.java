@@ -21,11 +21,12 @@ import dev.weft.process.ExitReason;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
 import dev.weft.process.internal.LocalContext;
+import dev.weft.process.internal.ProcessMeters;
 import dev.weft.process.internal.wasm.FuelCounter;
 import dev.weft.process.internal.wasm.FuelInstrumenter;
-import dev.weft.process.internal.wasm.StackGuard;
 import dev.weft.process.internal.wasm.LimitedTable;
 import dev.weft.process.internal.wasm.PagedMemory;
+import dev.weft.process.internal.wasm.StackGuard;
 import dev.weft.scheduler.Scheduler;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -360,13 +361,15 @@ public final class WasmProcess {
         private final ProcessContext ctx;
         private final long max;
         private final StackGuard stack;
+        private final ProcessMeters meters; // null for a context of another kind
         /** Slices used, counting the one the counter started with. */
         private long slices = 1;
 
-        Fuel(ProcessContext ctx, long max, StackGuard stack) {
+        Fuel(ProcessContext ctx, long max, StackGuard stack, ProcessMeters meters) {
             this.ctx = ctx;
             this.max = max;
             this.stack = stack;
+            this.meters = meters;
         }
 
         @Override
@@ -376,8 +379,8 @@ public final class WasmProcess {
                         + max * FuelInstrumenter.SLICE + " instructions)"));
             }
             slices++;
-            if (ctx instanceof LocalContext local) {
-                local.meters().fuelSlice();
+            if (meters != null) {
+                meters.fuelSlice();
             }
             Scheduler.yieldCarrier();
             if (Thread.currentThread().isInterrupted()) {
@@ -417,10 +420,11 @@ public final class WasmProcess {
         public void run(ProcessContext ctx) {
             Site site = new Site();
             StackGuard stack = new StackGuard();
+            LocalContext local = ctx instanceof LocalContext l ? l : null; // a process of a ProcessRuntime
             ImportValues imports;
             try {
                 imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), module, site,
-                        stack, ctx instanceof LocalContext local ? local : null);
+                        stack, local);
             } catch (ExitException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -431,8 +435,7 @@ public final class WasmProcess {
             boolean metered = maxFuel > 0 || !module.preemptible();
             Instance.Builder builder;
             try {
-                builder = metered ? Instance.builder(module.chicoryModule()).withMachineFactory(module.machineFactory())
-                        : module.instanceBuilder();
+                builder = metered ? module.meteredInstanceBuilder() : module.instanceBuilder();
             } catch (IllegalStateException e) {
                 throw end(ctx, new ExitReason.Error("cannot instantiate: " + e.getMessage(), e));
             }
@@ -441,7 +444,8 @@ public final class WasmProcess {
                     .withMemoryFactory(limits -> new PagedMemory(limits, maxPages, module.segmentData()))
                     .withTableFactory((table, initialRef) -> new LimitedTable(table, initialRef, maxTableElements));
             if (metered && module.countsFuel()) {
-                builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel, stack)));
+                builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel, stack,
+                        local == null ? null : local.meters())));
             }
             if (module.engine() == Engine.INTERPRETER) {
                 builder.withMachineFactory(instance -> new LocatingInterpreter(instance, site));

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -96,19 +97,13 @@ public final class CarrierPool implements Executor {
         return true;
     }
 
-    private static final java.util.concurrent.atomic.LongAdder PREEMPTIONS_TAKEN = new java.util.concurrent.atomic.LongAdder();
+    private static final LongAdder PREEMPTIONS_TAKEN = new LongAdder();
 
     /** How many times, in this JVM, a task gave up its carrier because the watcher asked. */
     public static long preemptionsTaken() {
         return PREEMPTIONS_TAKEN.sum();
     }
 
-    /** How many times the watcher asked one of this pool's carriers to give up its task. */
-    public long preemptionsRequested() {
-        return preemptionsRequested.get();
-    }
-
-    private final AtomicLong preemptionsRequested = new AtomicLong();
     private long ticks;
 
     private void watch() {
@@ -129,7 +124,6 @@ public final class CarrierPool implements Executor {
                         && (carrier.requestedAtTick == 0 || ticks - carrier.requestedAtTick >= REQUEST_BACKOFF_TICKS)) {
                     carrier.requestedAtTick = ticks;
                     carrier.preemptRequested = true;
-                    preemptionsRequested.incrementAndGet();
                 }
             }
             refreshPending();

@@ -52,11 +52,6 @@ public final class ProcessThreads {
                 : " (needs --add-opens java.base/java.lang=ALL-UNNAMED: " + CarrierLookup.UNAVAILABLE_BECAUSE + ")");
     }
 
-    /** Can process threads be given a stack size (they run on Weft's carriers)? */
-    public static boolean stackSizeApplies() {
-        return WEFT_CARRIERS;
-    }
-
     /**
      * A new, unstarted virtual thread named {@code name}, whose frames may use {@code stackSize}
      * bytes of stack (on the JDK's default scheduler: the JVM's {@code -Xss} instead).

@@ -44,7 +44,7 @@ public final class StackGuard {
     static final int PARKS_PER_WALK = 128;
 
     /** The most frames the current thread may have: its carriers' stack size / {@value #BYTES_PER_FRAME}. */
-    public static long maxFramesOfCurrentThread() {
+    private static long maxFramesOfCurrentThread() {
         return Math.max(64, Scheduler.currentStackSize().orElse(Scheduler.DEFAULT_STACK_SIZE) / BYTES_PER_FRAME);
     }
 
