@@ -298,7 +298,7 @@ public final class LunaticHost {
                 .maxTableElements(config.maxTableElements());
         if (crashReports != null && !export.equals("_start") && !export.startsWith("#lunatic_test_")) {
             b.onFailure((ctx, reason) -> crashReports.accept("process " + ctx.self().serial() + " (" + export
-                    + ") failed: " + (reason instanceof ExitReason.Error e ? e.message() : reason.toString())));
+                    + ") failed: " + reason.describe()));
         }
         return b;
     }

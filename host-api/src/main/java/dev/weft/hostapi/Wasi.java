@@ -5,7 +5,7 @@ import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.weft.process.ExitException;
-import dev.weft.process.wasm.WasmProcess;
+import dev.weft.process.ExitReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +23,14 @@ public final class Wasi {
 
     /**
      * The host functions of {@code wasi}, with {@code proc_exit(n)} ending the process with
-     * {@link WasmProcess#exitReason(int)} instead of Chicory's exception.
+     * {@link ExitReason#exitCode(int)} instead of Chicory's exception.
      */
     public static List<ImportFunction> functions(WasiPreview1 wasi) {
         List<ImportFunction> functions = new ArrayList<>();
         for (HostFunction f : wasi.toHostFunctions()) {
             if (f.name().equals("proc_exit")) {
                 functions.add(new HostFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
-                    throw new ExitException(WasmProcess.exitReason((int) args[0]));
+                    throw new ExitException(ExitReason.exitCode((int) args[0]));
                 }));
             } else {
                 functions.add(f);

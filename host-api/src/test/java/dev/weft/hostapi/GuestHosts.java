@@ -19,7 +19,6 @@ import dev.weft.process.ExitReason;
 import dev.weft.process.MonitoredPid;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessContext;
-import dev.weft.process.wasm.WasmProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -80,7 +79,7 @@ final class GuestHosts {
         }));
         functions.add(new HostFunction("weft_test", "exit", FunctionType.of(List.of(ValType.I32), List.of()),
                 (inst, args) -> {
-                    throw new ExitException(WasmProcess.exitReason((int) args[0]));
+                    throw new ExitException(ExitReason.exitCode((int) args[0]));
                 }));
         functions.add(new HostFunction("weft_test", "host_failure", FunctionType.empty(), (inst, args) -> {
             throw new IllegalStateException("a broken host");

@@ -25,7 +25,6 @@ import dev.weft.process.ProcessRuntime;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoader;
 import dev.weft.process.wasm.WasmModule;
-import dev.weft.process.wasm.WasmProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,7 +171,7 @@ class TrapCatchTest {
     @EnumSource(Engine.class)
     void anExitInsideCatchIsNotCaught(Engine engine) throws Exception {
         MonitoredPid failing = me.spawnMonitor(guest(engine, "trap_catch.wasm", "catch_one", EXIT_WITH, 3));
-        assertEquals(WasmProcess.exitReason(3), awaitDown(me, failing));
+        assertEquals(ExitReason.exitCode(3), awaitDown(me, failing));
         MonitoredPid normal = me.spawnMonitor(guest(engine, "trap_catch.wasm", "catch_one", EXIT_WITH, 0));
         assertEquals(ExitReason.NORMAL, awaitDown(me, normal));
         assertNull(report(me, Duration.ofMillis(100)), "a catch returned after an exit");

@@ -49,7 +49,7 @@ class NodeStackSizeTest {
         try (Node small = Node.builder().name("small-stack").maxStackSize(256L << 10).build()) {
             WasmModule module = recursion(small, engine);
             ExitReason reason = run(small, module, DEPTH);
-            String message = assertInstanceOf(ExitReason.Error.class, reason).message();
+            String message = stackLimit(reason).message();
             assertTrue(message.startsWith("trap: call stack exhausted in "), message);
             assertTrue(message.endsWith(" (max stack 256 KiB)"), message);
             // the node carries on: another process, and the same guest going less deep, run fine
@@ -66,7 +66,7 @@ class NodeStackSizeTest {
             WasmConfig counted = WasmConfig.builder().withMaxFuel(1_000_000_000L).build();
             ExitReason reason = small.startWasm(recursion(small, engine), counted, "recurse_slowly", 200_000).exited()
                     .get(60, TimeUnit.SECONDS);
-            String message = assertInstanceOf(ExitReason.Error.class, reason).message();
+            String message = stackLimit(reason).message();
             assertTrue(message.startsWith("trap: call stack exhausted in "), message);
             assertTrue(message.endsWith(" (max stack 256 KiB)"), message);
         }
@@ -79,7 +79,7 @@ class NodeStackSizeTest {
         try (Node small = Node.builder().name("sleepy-recursion").maxStackSize(256L << 10).build()) {
             ExitReason reason = small.startWasm(recursion(small, Engine.COMPILER), "recurse_sleeping", 3_000).exited()
                     .get(60, TimeUnit.SECONDS);
-            String message = assertInstanceOf(ExitReason.Error.class, reason).message();
+            String message = stackLimit(reason).message();
             assertTrue(message.startsWith("trap: call stack exhausted in "), message);
             assertTrue(message.endsWith(" (max stack 256 KiB)"), message);
         }
@@ -99,7 +99,7 @@ class NodeStackSizeTest {
                 exits.add(small.startWasm(module, "recurse_slowly", 200_000).exited());
             }
             for (CompletableFuture<ExitReason> exit : exits) {
-                String message = assertInstanceOf(ExitReason.Error.class, exit.get(60, TimeUnit.SECONDS)).message();
+                String message = stackLimit(exit.get(60, TimeUnit.SECONDS)).message();
                 assertTrue(message.startsWith("trap: call stack exhausted in "), message);
                 assertTrue(message.endsWith(" (max stack 256 KiB)"), message);
             }
@@ -117,5 +117,12 @@ class NodeStackSizeTest {
                 () -> Node.builder().maxStackSize(1024));
         assertTrue(small.getMessage().contains("stack size must be between"), small.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Node.builder().maxStackSize(2L << 30));
+    }
+
+    /** A reason that must be the stack limit, with the limit's value on Weft's carriers. */
+    private static ExitReason.LimitExceeded stackLimit(ExitReason reason) {
+        ExitReason.LimitExceeded limit = assertInstanceOf(ExitReason.LimitExceeded.class, reason);
+        assertEquals(ExitReason.Limit.STACK_BYTES, limit.limit());
+        return limit;
     }
 }

@@ -132,7 +132,7 @@ class NodeWasmTest {
         WasmModule module = node.loadModule(resource("guest.wasm"));
         assertEquals(ExitReason.NORMAL, node.startWasm(module, "exit_with", 0).awaitExit(WAIT));
         ExitReason reason = node.startWasm(module, "exit_with", 4).awaitExit(WAIT);
-        assertEquals(ExitReason.custom("exit code 4"), reason);
+        assertEquals(new ExitReason.ExitCode(4), reason);
     }
 
     @ParameterizedTest
@@ -149,8 +149,10 @@ class NodeWasmTest {
         WasmModule module = node.loadModule(resource("big_memory.wasm"));
         WasmConfig small = WasmConfig.builder().withMaxMemoryBytes(2 * 65536).build();
         ExitReason reason = node.startWasm(module, small, "run").awaitExit(WAIT);
-        ExitReason.Error error = assertInstanceOf(ExitReason.Error.class, reason);
-        assertTrue(error.message().startsWith("cannot instantiate"), error.message());
+        ExitReason.LimitExceeded limit = assertInstanceOf(ExitReason.LimitExceeded.class, reason);
+        assertEquals(ExitReason.Limit.MEMORY_BYTES, limit.limit());
+        assertEquals(2 * 65536, limit.max());
+        assertTrue(limit.message().startsWith("cannot instantiate"), limit.message());
         // with room it runs
         WasmConfig room = WasmConfig.builder().withMaxMemoryBytes(8 * 65536).build();
         assertEquals(ExitReason.NORMAL, node.startWasm(module, room, "run").awaitExit(WAIT));
@@ -222,8 +224,10 @@ class NodeWasmTest {
         WasmModule module = node.loadModule(resource("guest.wasm"));
         ExitReason reason = node.startWasm(module, WasmConfig.builder().withWasi(false).build(), "greet", 1L, 1L)
                 .awaitExit(WAIT);
-        ExitReason.Error error = assertInstanceOf(ExitReason.Error.class, reason);
-        assertTrue(error.message().startsWith("cannot instantiate"), error.message());
+        ExitReason.CannotInstantiate cannot = assertInstanceOf(ExitReason.CannotInstantiate.class, reason);
+        assertTrue(cannot.unlinkable(), cannot.message());
+        assertTrue(cannot.message().startsWith("cannot instantiate: unknown import wasi_snapshot_preview1::"),
+                cannot.message());
     }
 
     @Test

@@ -219,12 +219,11 @@ public final class Supervisor {
 
     /**
      * True for the reasons a transient child may end with and not be restarted, OTP's {@code normal},
-     * {@code shutdown} and {@code {shutdown, Term}}: in Weft a custom reason whose term starts with
-     * {@code "shutdown:"} (as a supervisor's failed start, {@code shutdown: failed to start child ...}).
+     * {@code shutdown} and {@code {shutdown, Term}} ({@link ExitReason.Shutdown}, with or without a
+     * term, as a supervisor's failed start, {@code shutdown: failed to start child ...}).
      */
     public static boolean isShutdownReason(ExitReason reason) {
-        return reason.isNormal() || reason instanceof ExitReason.Shutdown
-                || reason instanceof ExitReason.Custom custom && custom.term().startsWith("shutdown:");
+        return reason.isNormal() || reason instanceof ExitReason.Shutdown;
     }
 
     private static Object call(ProcessContext caller, Pid supervisor, String operation, Protocol.Request request) {

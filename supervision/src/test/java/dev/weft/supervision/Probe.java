@@ -60,6 +60,8 @@ final class Probe {
                     return;
                 } else if ("shutdown".equals(p)) {
                     throw ctx.exit(ExitReason.SHUTDOWN);
+                } else if (p instanceof String s && s.startsWith("exit:shutdown: ")) {
+                    throw ctx.exit(ExitReason.shutdown(s.substring("exit:shutdown: ".length())));
                 } else if (p instanceof String s && s.startsWith("exit:")) {
                     throw ctx.exit(ExitReason.custom(s.substring(5)));
                 } else if (p instanceof ExitMessage exit) {

@@ -6,7 +6,6 @@ import static dev.weft.hostapi.internal.GuestMemory.trap;
 
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
-import dev.weft.process.ExitReason;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
@@ -354,14 +353,10 @@ public final class SupervisorFunctions {
                 out.writeLong(outPtr, started.pid().serial());
             }
             if (error instanceof SupervisorError.StartFailed failed && out != null) {
-                out.writeLong(outPtr, host.addError(describe(failed.reason())));
+                out.writeLong(outPtr, host.addError(failed.reason().describe()));
             }
             return new long[] {code(error)};
         }
-    }
-
-    private static String describe(ExitReason reason) {
-        return reason instanceof ExitReason.Error e ? e.message() : reason.toString();
     }
 
     private static int code(SupervisorError error) {

@@ -137,6 +137,13 @@ final class Hostile {
         return ((ExitReason.Error) reason).message();
     }
 
+    /** The message of a reason that must be the process going beyond {@code limit}. */
+    static String limitMessage(ExitReason reason, ExitReason.Limit limit) {
+        assertTrue(reason instanceof ExitReason.LimitExceeded exceeded && exceeded.limit() == limit,
+                "expected the limit " + limit + ", got " + reason);
+        return ((ExitReason.LimitExceeded) reason).message();
+    }
+
     static boolean onPath(String command) {
         String path = System.getenv("PATH");
         if (path == null) {

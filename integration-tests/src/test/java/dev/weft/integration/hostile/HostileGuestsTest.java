@@ -2,6 +2,7 @@ package dev.weft.integration.hostile;
 
 import static dev.weft.integration.hostile.Hostile.WAIT;
 import static dev.weft.integration.hostile.Hostile.errorMessage;
+import static dev.weft.integration.hostile.Hostile.limitMessage;
 import static dev.weft.integration.hostile.Hostile.load;
 import static dev.weft.integration.hostile.Hostile.readInt;
 import static dev.weft.integration.hostile.Hostile.readLong;
@@ -102,7 +103,7 @@ class HostileGuestsTest {
     void initialMemoryAboveTheCapFailsToInstantiate() throws Exception {
         WasmConfig config = WasmConfig.builder().withMaxMemoryBytes(16 * 65536L).build(); // 16 pages < 256
         StartedProcess p = node.startWasm(load(node, "big_memory.wasm"), config, "run");
-        String message = errorMessage(p.awaitExit(WAIT));
+        String message = limitMessage(p.awaitExit(WAIT), ExitReason.Limit.MEMORY_BYTES);
         assertTrue(message.startsWith("cannot instantiate"), message);
         assertTrue(message.contains("memory") || message.contains("page"), "the reason should name memory: " + message);
         // the same module runs under a cap that fits
@@ -120,7 +121,7 @@ class HostileGuestsTest {
         for (Engine engine : Engine.values()) {
             WasmModule bomb = load(node, "recursion_bomb.wasm", engine);
             StartedProcess p = node.startWasm(bomb, quiet(), "bomb");
-            String message = errorMessage(p.awaitExit(WAIT));
+            String message = limitMessage(p.awaitExit(WAIT), ExitReason.Limit.STACK_BYTES);
             assertTrue(message.startsWith("trap: call stack exhausted"), engine + ": " + message);
             neighbour.assertAnswers();
             System.out.println("[hostile] recursion bomb (" + engine + "): " + message);
@@ -128,7 +129,7 @@ class HostileGuestsTest {
         // and again, while pings are in flight
         StartedProcess again = node.startWasm(load(node, "recursion_bomb.wasm"), quiet(), "bomb");
         neighbour.assertAnswers(100, WAIT);
-        errorMessage(again.awaitExit(WAIT));
+        limitMessage(again.awaitExit(WAIT), ExitReason.Limit.STACK_BYTES);
     }
 
     // ------------------------------------------------------------------ spawn bomb

@@ -5,7 +5,6 @@ import dev.weft.node.Node;
 import dev.weft.process.ExitReason;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.wasm.WasmModule;
-import dev.weft.process.wasm.WasmProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -326,9 +324,8 @@ final class TestMode {
         }
         String text = captured.toString(StandardCharsets.UTF_8);
         String shown = options.nocapture ? "" : text;
-        OptionalInt code = WasmProcess.exitCode(reason);
-        boolean succeeded = code.isPresent() && code.getAsInt() == 0;
-        String why = reason instanceof ExitReason.Error e ? e.message() : reason.toString();
+        boolean succeeded = reason.isNormal();
+        String why = reason.describe();
         if (t.panic() == null) {
             return succeeded
                     ? new Outcome(t, Status.OK, shown)

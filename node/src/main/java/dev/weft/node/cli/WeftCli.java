@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
@@ -407,24 +406,19 @@ public final class WeftCli implements Callable<Integer> {
 
         /** The exit code of {@code weft run} for the root process's exit reason. */
         private int exitCode(ExitReason reason) {
-            OptionalInt code = WasmProcess.exitCode(reason);
-            if (code.isPresent()) {
-                int c = code.getAsInt();
-                if (c >= 0 && c <= 255) {
-                    return c;
-                }
-                return fail(1, app + ": exited with code " + Integer.toUnsignedString(c)
-                        + ", which a process cannot exit with; exiting with 1");
-            }
-            String message = reason instanceof ExitReason.Error e ? e.message() : reason.toString();
-            if (message.startsWith("cannot instantiate: unknown import ")
-                    || message.startsWith("cannot instantiate: import ")) {
-                return fail(UNKNOWN_IMPORT, app + ": " + message + " (weft run provides wasi_snapshot_preview1 and lunatic::*)");
-            }
-            if (message.startsWith("cannot instantiate:")) {
-                return fail(CANNOT_INSTANTIATE, app + ": " + message);
-            }
-            return fail(TRAP, app + ": " + message);
+            return switch (reason) {
+                case ExitReason.Normal normal -> OK;
+                case ExitReason.ExitCode exit when exit.code() >= 0 && exit.code() <= 255 -> exit.code();
+                case ExitReason.ExitCode exit -> fail(1, app + ": exited with code "
+                        + Integer.toUnsignedString(exit.code()) + ", which a process cannot exit with; exiting with 1");
+                case ExitReason.CannotInstantiate cannot when cannot.unlinkable() -> fail(UNKNOWN_IMPORT,
+                        app + ": " + cannot.message() + " (weft run provides wasi_snapshot_preview1 and lunatic::*)");
+                case ExitReason.CannotInstantiate cannot -> fail(CANNOT_INSTANTIATE, app + ": " + cannot.message());
+                // memory and tables are checked when the module is instantiated; the stack while it runs
+                case ExitReason.LimitExceeded limit when limit.limit() != ExitReason.Limit.STACK_BYTES ->
+                        fail(CANNOT_INSTANTIATE, app + ": " + limit.message());
+                default -> fail(TRAP, app + ": " + reason.describe());
+            };
         }
 
         private int fail(int code, String message) {

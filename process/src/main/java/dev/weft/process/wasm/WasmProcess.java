@@ -24,6 +24,7 @@ import dev.weft.process.internal.LocalContext;
 import dev.weft.process.internal.ProcessMeters;
 import dev.weft.process.internal.wasm.FuelCounter;
 import dev.weft.process.internal.wasm.FuelInstrumenter;
+import dev.weft.process.internal.wasm.LimitExceededException;
 import dev.weft.process.internal.wasm.LimitedTable;
 import dev.weft.process.internal.wasm.PagedMemory;
 import dev.weft.process.internal.wasm.StackGuard;
@@ -34,7 +35,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.Function;
 
@@ -49,20 +49,21 @@ import java.util.function.Function;
  *   <li>a trap: {@code error("trap: <message> in <function>")}, the function named from the module's
  *       name section, or {@code func[index]}; a host function that throws a Chicory exception is
  *       a trap in that host function ({@code module::name});
- *   <li>recursion too deep: {@code error("trap: call stack exhausted in <function> (max stack 1 MiB)")},
- *       naming the process's stack size (the node's max stack size, see {@link Scheduler}); the JVM
- *       survives;
+ *   <li>recursion too deep: {@link ExitReason.LimitExceeded} of {@link ExitReason.Limit#STACK_BYTES},
+ *       {@code "trap: call stack exhausted in <function> (max stack 1 MiB)"}, naming the process's
+ *       stack size (the node's max stack size, see {@link Scheduler}); the JVM survives;
  *   <li>a host function throws {@link ExitException}: the process ends with that exception's reason
- *       (how {@code proc_exit} and the like end a process; see {@link #exitReason(int)});
+ *       (how {@code proc_exit} and the like end a process, with {@link ExitReason#exitCode(int)});
  *   <li>a host function throws another {@code RuntimeException}: {@code error("host function
  *       <module::name> failed: <exception>")};
  *   <li>killed, or any exit signal, while the guest runs (even in a loop that never calls the host):
  *       the signal's reason, e.g. {@code killed}: the runtime interrupts the thread, the engine
  *       unwinds, the interrupt flag is cleared;
- *   <li>the module cannot be instantiated (unknown import, import of the wrong type, initial memory
- *       above the limit, ...): {@code error("cannot instantiate: <why>")};
- *   <li>the process used up its {@link Builder#maxFuel(long) max fuel}: {@code error("out of fuel
- *       (max_fuel n: m instructions)")} ({@link #isOutOfFuel}).
+ *   <li>the module cannot be instantiated: {@link ExitReason.CannotInstantiate}
+ *       ({@code "cannot instantiate: <why>"}, {@code unlinkable} for an unknown import or an import of
+ *       the wrong type); a memory or table that starts above the process's limit:
+ *       {@link ExitReason.LimitExceeded} ({@code "cannot instantiate: memory of ... exceeds the limit ..."});
+ *   <li>the process used up its {@link Builder#maxFuel(long) max fuel}: {@link ExitReason.OutOfFuel}.
  * </ul>
  *
  * <p>Fairness: a guest that computes without calling the host cannot starve other processes, and
@@ -83,14 +84,6 @@ public final class WasmProcess {
     /** The instructions in one slice of fuel (Lunatic's unit for {@code max_fuel}). */
     public static final long FUEL_SLICE = FuelInstrumenter.SLICE;
 
-    /** How the exit reason of a process that used up its max fuel starts. */
-    public static final String OUT_OF_FUEL = "out of fuel";
-
-    /** Did a process end because it used up its max fuel? */
-    public static boolean isOutOfFuel(ExitReason reason) {
-        return reason instanceof ExitReason.Error e && e.message().startsWith(OUT_OF_FUEL);
-    }
-
     /** The default cap on a process's linear memory: 16384 pages of 64 KiB, 1 GiB. */
     public static final int DEFAULT_MAX_MEMORY_PAGES = 16384;
 
@@ -103,31 +96,6 @@ public final class WasmProcess {
     public static Builder builder(WasmModule module, String export) {
         return new Builder(module, export);
     }
-
-    /**
-     * The exit reason for a guest exit code ({@code proc_exit(n)}, the exit code of {@code _start}):
-     * 0 is {@code normal}, anything else {@code custom("exit code n")}.
-     */
-    public static ExitReason exitReason(int code) {
-        return code == 0 ? ExitReason.NORMAL : ExitReason.custom(EXIT_CODE + code);
-    }
-
-    /** The guest exit code an exit reason stands for: 0 for normal, n for {@link #exitReason(int) exitReason(n)}. */
-    public static OptionalInt exitCode(ExitReason reason) {
-        if (reason.isNormal()) {
-            return OptionalInt.of(0);
-        }
-        if (reason instanceof ExitReason.Custom custom && custom.term().startsWith(EXIT_CODE)) {
-            try {
-                return OptionalInt.of(Integer.parseInt(custom.term().substring(EXIT_CODE.length())));
-            } catch (NumberFormatException notACode) {
-                return OptionalInt.empty();
-            }
-        }
-        return OptionalInt.empty();
-    }
-
-    private static final String EXIT_CODE = "exit code ";
 
     /** Builds the {@link ProcessBody} of a Wasm process. Not thread-safe; the body it builds is. */
     public static final class Builder {
@@ -166,7 +134,7 @@ public final class WasmProcess {
         /**
          * The most fuel the process may use, in slices of {@value FuelInstrumenter#SLICE}
          * instructions (Lunatic's {@code max_fuel}); 0, the default, is unlimited. A process that
-         * uses it up ends with {@code error("out of fuel ...")} ({@link #isOutOfFuel}). Only a
+         * uses it up ends with {@link ExitReason.OutOfFuel}. Only a
          * module that counts fuel ({@link WasmModule#countsFuel()}) can run out. A process with a
          * limit runs the fuel-counting form of the module, which costs more on call-heavy code.
          */
@@ -375,8 +343,7 @@ public final class WasmProcess {
         @Override
         public long refuel(long remaining) {
             if (max > 0 && slices >= max) {
-                throw ctx.exit(ExitReason.error(OUT_OF_FUEL + " (max_fuel " + max + ": "
-                        + max * FuelInstrumenter.SLICE + " instructions)"));
+                throw ctx.exit(new ExitReason.OutOfFuel(max));
             }
             slices++;
             if (meters != null) {
@@ -428,7 +395,7 @@ public final class WasmProcess {
             } catch (ExitException e) {
                 throw e;
             } catch (RuntimeException e) {
-                throw end(ctx, new ExitReason.Error("cannot instantiate: the host functions failed: " + e, e));
+                throw end(ctx, new ExitReason.CannotInstantiate(false, "cannot instantiate: the host functions failed: " + e));
             }
             int maxPages = maxMemoryPages;
             // A fuel limit needs the counting form; without one, a preemptible module runs as given.
@@ -437,7 +404,7 @@ public final class WasmProcess {
             try {
                 builder = metered ? module.meteredInstanceBuilder() : module.instanceBuilder();
             } catch (IllegalStateException e) {
-                throw end(ctx, new ExitReason.Error("cannot instantiate: " + e.getMessage(), e));
+                throw end(ctx, new ExitReason.CannotInstantiate(false, "cannot instantiate: " + e.getMessage()));
             }
             builder.withStart(false)
                     .withImportValues(imports)
@@ -453,8 +420,11 @@ public final class WasmProcess {
             Instance instance;
             try {
                 instance = builder.build();
+            } catch (LimitExceededException e) {
+                throw end(ctx, new ExitReason.LimitExceeded(e.limit(), e.max(), "cannot instantiate: " + e.getMessage()));
             } catch (UnlinkableException | UninstantiableException e) {
-                throw end(ctx, new ExitReason.Error("cannot instantiate: " + explain(e, imports), e));
+                throw end(ctx, new ExitReason.CannotInstantiate(e instanceof UnlinkableException,
+                        "cannot instantiate: " + explain(e, imports)));
             } catch (Throwable t) {
                 throw end(ctx, failed(ctx, outcome(t, site))); // a trap in the module's start function
             }
@@ -516,7 +486,9 @@ public final class WasmProcess {
             }
             if (t instanceof StackOverflowError
                     || (t instanceof ChicoryException && t.getCause() instanceof StackOverflowError)) {
-                return new ExitReason.Error("trap: call stack exhausted" + where(t, site) + " " + stackLimit(), t);
+                OptionalLong stack = Scheduler.currentStackSize();
+                return new ExitReason.LimitExceeded(ExitReason.Limit.STACK_BYTES, stack.orElse(0),
+                        "trap: call stack exhausted" + where(t, site) + " " + stackLimit(stack));
             }
             if (t instanceof WasmException w) {
                 return new ExitReason.Error("trap: uncaught Wasm exception (tag " + w.tagIdx() + ")" + where(t, site), t);
@@ -536,10 +508,9 @@ public final class WasmProcess {
 
         /**
          * The limit a process that recursed too deep ran into: its stack size, "(max stack 1 MiB)",
-         * or, on the JDK's default scheduler, the JVM's thread stack size.
+         * or, on the JDK's default scheduler (no size known), the JVM's thread stack size.
          */
-        private static String stackLimit() {
-            OptionalLong bytes = Scheduler.currentStackSize();
+        private static String stackLimit(OptionalLong bytes) {
             return bytes.isPresent() ? "(max stack " + sizeName(bytes.getAsLong()) + ")" : "(max stack: the JVM's -Xss)";
         }
 

@@ -28,7 +28,6 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -75,7 +74,7 @@ class WasmProcessTest {
         return ImportValues.builder()
                 .addFunction(new HostFunction("env", "exit", FunctionType.of(List.of(ValType.I32), List.of()),
                         (instance, args) -> {
-                            throw new ExitException(WasmProcess.exitReason((int) args[0]));
+                            throw new ExitException(ExitReason.exitCode((int) args[0]));
                         }))
                 .addFunction(new HostFunction("env", "boom", FunctionType.of(List.of(), List.of()),
                         (instance, args) -> {
@@ -154,8 +153,9 @@ class WasmProcessTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void deepRecursionExhaustsTheCallStackAndTheNodeCarriesOn(Engine engine) throws Exception {
-        String message = errorMessage(exitOf(outcomes(engine, "recurse", 0L).build()));
-        assertEquals("trap: call stack exhausted in recurse (max stack 1 MiB)", message);
+        ExitReason reason = exitOf(outcomes(engine, "recurse", 0L).build());
+        assertEquals(new ExitReason.LimitExceeded(ExitReason.Limit.STACK_BYTES, 1L << 20,
+                "trap: call stack exhausted in recurse (max stack 1 MiB)"), reason);
         assertEquals(ExitReason.NORMAL, exitOf(outcomes(engine, "add", 1L, 1).build()));
     }
 
@@ -164,10 +164,8 @@ class WasmProcessTest {
     void aHostExitEndsTheProcessWithItsCode(Engine engine) throws Exception {
         assertEquals(ExitReason.NORMAL, exitOf(outcomes(engine, "do_exit", 0).build()));
         ExitReason three = exitOf(outcomes(engine, "do_exit", 3).build());
-        assertEquals(ExitReason.custom("exit code 3"), three);
-        assertEquals(OptionalInt.of(3), WasmProcess.exitCode(three));
-        assertEquals(OptionalInt.of(0), WasmProcess.exitCode(ExitReason.NORMAL));
-        assertEquals(OptionalInt.empty(), WasmProcess.exitCode(ExitReason.KILLED));
+        assertEquals(new ExitReason.ExitCode(3), three);
+        assertEquals(ExitReason.NORMAL, ExitReason.exitCode(0));
     }
 
     @ParameterizedTest
@@ -201,8 +199,8 @@ class WasmProcessTest {
                     throw new IllegalStateException("no config");
                 })
                 .build());
-        assertEquals("cannot instantiate: the host functions failed: java.lang.IllegalStateException: no config",
-                errorMessage(reason));
+        assertEquals(new ExitReason.CannotInstantiate(false,
+                "cannot instantiate: the host functions failed: java.lang.IllegalStateException: no config"), reason);
     }
 
     @ParameterizedTest
@@ -264,8 +262,8 @@ class WasmProcessTest {
     @EnumSource(Engine.class)
     void anUnknownImportCannotInstantiate(Engine engine) throws Exception {
         ExitReason reason = exitOf(WasmProcess.builder(load("unknown_import.wasm", engine), "run").build());
-        assertEquals("cannot instantiate: unknown import lunatic::process::process_id (func (result i64))",
-                errorMessage(reason));
+        assertEquals(new ExitReason.CannotInstantiate(true,
+                "cannot instantiate: unknown import lunatic::process::process_id (func (result i64))"), reason);
     }
 
     @ParameterizedTest
@@ -278,7 +276,8 @@ class WasmProcessTest {
                                 (instance, args) -> new long[] {1}))
                         .build())
                 .build());
-        String message = errorMessage(reason);
+        assertTrue(assertInstanceOf(ExitReason.CannotInstantiate.class, reason).unlinkable());
+        String message = reason.describe();
         assertTrue(message.startsWith("cannot instantiate: import lunatic::process::process_id (func (result i64))"),
                 message);
     }
@@ -286,16 +285,20 @@ class WasmProcessTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void aMemoryAboveTheLimitCannotInstantiate(Engine engine) throws Exception {
-        String message = errorMessage(exitOf(outcomes(engine, "add", 1L, 2).maxMemoryPages(0).build()));
-        assertTrue(message.startsWith("cannot instantiate: memory of 1 pages"), message);
+        ExitReason reason = exitOf(outcomes(engine, "add", 1L, 2).maxMemoryPages(0).build());
+        ExitReason.LimitExceeded limit = assertInstanceOf(ExitReason.LimitExceeded.class, reason);
+        assertEquals(ExitReason.Limit.MEMORY_BYTES, limit.limit());
+        assertEquals(0, limit.max());
+        assertTrue(limit.message().startsWith("cannot instantiate: memory of 1 pages"), limit.message());
     }
 
     @ParameterizedTest
     @EnumSource(Engine.class)
     void tablesAreCappedAtInstantiationAndOnGrow(Engine engine) throws Exception {
         WasmModule tables = load("tables.wasm", engine);
-        String message = errorMessage(exitOf(WasmProcess.builder(tables, "check").maxTableElements(100).build()));
-        assertEquals("cannot instantiate: table of 200 elements exceeds the limit of 100 elements", message);
+        assertEquals(new ExitReason.LimitExceeded(ExitReason.Limit.TABLE_ELEMENTS, 100,
+                        "cannot instantiate: table of 200 elements exceeds the limit of 100 elements"),
+                exitOf(WasmProcess.builder(tables, "check").maxTableElements(100).build()));
         assertEquals(ExitReason.NORMAL, exitOf(WasmProcess.builder(tables, "check").maxTableElements(300)
                 .build()), "grow beyond the cap gives -1, within it works");
         assertEquals(100_000, WasmProcess.DEFAULT_MAX_TABLE_ELEMENTS);

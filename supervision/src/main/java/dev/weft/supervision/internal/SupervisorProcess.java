@@ -93,7 +93,7 @@ public final class SupervisorProcess {
 
     /** The reason a supervisor fails its start with when child {@code id} fails to start with {@code reason}. */
     public static ExitReason failedToStart(String id, ExitReason reason) {
-        return ExitReason.custom("shutdown: failed to start child '" + id + "': " + reason);
+        return ExitReason.shutdown("failed to start child '" + id + "': " + reason);
     }
 
     // ------------------------------------------------------------------ init

@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasm.UninstantiableException;
 import com.dylibso.chicory.wasm.types.Table;
+import dev.weft.process.ExitReason;
 
 /**
  * A Wasm table that never holds more than a set number of elements: a module whose table starts
@@ -23,7 +24,8 @@ public final class LimitedTable extends TableInstance {
 
     private static Table check(Table table, int maxElements) {
         if (table.limits().min() > maxElements) {
-            throw new UninstantiableException("table of " + table.limits().min()
+            throw new LimitExceededException(ExitReason.Limit.TABLE_ELEMENTS, maxElements, "table of "
+                    + table.limits().min()
                     + " elements exceeds the limit of " + maxElements + " elements");
         }
         return table;

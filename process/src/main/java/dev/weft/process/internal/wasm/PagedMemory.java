@@ -10,6 +10,7 @@ import com.dylibso.chicory.wasm.types.ActiveDataSegment;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import dev.weft.process.ExitReason;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -113,7 +114,7 @@ public final class PagedMemory implements Memory {
         this.maxPages = Math.min(Math.min(limits.maximumPages(), RUNTIME_MAX_PAGES), maxPagesLimit);
         int initial = limits.initialPages();
         if (initial > maxPages) {
-            throw new UninstantiableException(
+            throw new LimitExceededException(ExitReason.Limit.MEMORY_BYTES, (long) maxPages * PAGE_SIZE,
                     "memory of "
                             + initial
                             + " pages ("
