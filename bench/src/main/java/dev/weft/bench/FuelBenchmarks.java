@@ -8,6 +8,7 @@ import dev.weft.process.Pid;
 import dev.weft.process.ProcessRuntime;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoader;
+import dev.weft.process.internal.wasm.ModuleInternals;
 import dev.weft.process.wasm.WasmModule;
 import dev.weft.process.wasm.WasmProcess;
 import java.time.Duration;
@@ -192,10 +193,11 @@ public final class FuelBenchmarks {
     static void countingCost(WasmModule counted, WasmModule uncounted, int rounds) throws Exception {
         // on the JVM directly: what a process without a fuel limit runs (preempted at safepoints),
         // and the fuel-counting form that processes with a max fuel run (refills without yielding)
-        Instance plain = uncounted.instanceBuilder().build();
-        Instance preemptible = counted.instanceBuilder().build();
-        Instance fuel = Instance.builder(counted.chicoryModule()).withMachineFactory(counted.machineFactory())
-                .withGlobalFactory(counted.fuelGlobals(left -> Math.max(1, WasmProcess.FUEL_SLICE + left)))
+        Instance plain = ModuleInternals.instanceBuilder(uncounted).build();
+        Instance preemptible = ModuleInternals.instanceBuilder(counted).build();
+        Instance fuel = Instance.builder(ModuleInternals.chicoryModule(counted))
+                .withMachineFactory(ModuleInternals.machineFactory(counted))
+                .withGlobalFactory(ModuleInternals.fuelGlobals(counted, left -> Math.max(1, WasmProcess.FUEL_SLICE + left)))
                 .build();
         String form = counted.preemptible() ? "preemptible" : "NOT preemptible (counts fuel)";
         compare("fib(32), " + form, rounds, true, () -> plain.export("fib").apply(32)[0],

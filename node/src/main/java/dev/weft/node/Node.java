@@ -5,6 +5,8 @@ import dev.weft.process.ExitReason;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessRuntime;
+import dev.weft.process.SpawnOptions;
+import dev.weft.process.StartedProcess;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoadException;
 import dev.weft.process.wasm.ModuleLoader;
@@ -20,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -179,14 +180,7 @@ public final class Node implements AutoCloseable {
      * process has gone gives {@code noproc}).
      */
     public StartedProcess start(ProcessBody body) {
-        CountDownLatch watched = new CountDownLatch(1);
-        Pid pid = runtime.spawn(ctx -> {
-            watched.await();
-            body.run(ctx);
-        });
-        CompletableFuture<ExitReason> exited = runtime.whenExited(pid);
-        watched.countDown();
-        return new StartedProcess(pid, exited);
+        return runtime.start(body, SpawnOptions.defaults());
     }
 
     /** {@link #start(ProcessBody)} of {@link #spawnWasm(WasmModule, WasmConfig, String, Object...)}'s process. */

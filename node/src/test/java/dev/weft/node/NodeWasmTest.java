@@ -14,6 +14,7 @@ import dev.weft.mailbox.Message;
 import dev.weft.process.AttachedProcess;
 import dev.weft.process.ExitMessage;
 import dev.weft.process.ExitReason;
+import dev.weft.process.StartedProcess;
 import dev.weft.process.Pid;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoadException;

@@ -45,14 +45,53 @@ public interface ProcessContext {
 
     // ---- processes ----
 
+    /**
+     * Starts a new process running {@code body} with {@code options}: linked, monitored, registered
+     * and waited for as they say, all before the child runs any code (see {@link SpawnOptions}).
+     *
+     * @throws ProcessLimitException if the node already runs as many processes as it may
+     * @throws NameTakenException if the options register a name another process holds (the holder
+     *     is in the exception); nothing was spawned
+     * @throws InitFailedException if the options await the child's init and it did not start
+     */
+    Spawned spawn(ProcessBody body, SpawnOptions options);
+
     /** Starts a new process running {@code body}. */
-    Pid spawn(ProcessBody body);
+    default Pid spawn(ProcessBody body) {
+        return spawn(body, SpawnOptions.defaults()).pid();
+    }
 
     /** Starts a new process already linked to this one. */
-    Pid spawnLink(ProcessBody body);
+    default Pid spawnLink(ProcessBody body) {
+        return spawn(body, SpawnOptions.defaults().link()).pid();
+    }
 
     /** Starts a new process already monitored by this one. */
-    MonitoredPid spawnMonitor(ProcessBody body);
+    default MonitoredPid spawnMonitor(ProcessBody body) {
+        Spawned spawned = spawn(body, SpawnOptions.defaults().monitor());
+        return new MonitoredPid(spawned.pid(), spawned.monitor());
+    }
+
+    /**
+     * The process that spawned this one ({@code proc_lib}'s parent), or the node's pid (serial 0)
+     * for a process the host started or an attached thread. Answers after death, as {@link #self()}.
+     */
+    Pid parent();
+
+    /**
+     * Tells the spawner that waits for this process's init ({@link SpawnOptions#awaitInit()}) that
+     * it started: its spawn returns. Does nothing if no spawner waits (any more): acknowledging
+     * twice, or in a process spawned without the option, is harmless. OTP's {@code init_ack}.
+     */
+    void initAck();
+
+    /**
+     * Fails this process's init: a spawner that waits for it ({@link SpawnOptions#awaitInit()}) is
+     * unlinked, so that no exit signal reaches it, and its spawn throws {@link InitFailedException}
+     * with {@code reason}; then this process ends with {@code reason}. Without a waiting spawner it
+     * is {@link #exit(ExitReason)}. Never returns normally. OTP's {@code proc_lib:init_fail}.
+     */
+    ExitException initFail(ExitReason reason);
 
     /** True if {@code pid} is a live process of this node. */
     boolean isAlive(Pid pid);
@@ -95,6 +134,11 @@ public interface ProcessContext {
 
     /** Sends {@code target} an exit signal, as Erlang's {@code exit(Pid, Reason)}. */
     void exit(Pid target, ExitReason reason);
+
+    // ---- for engines that run guest code ----
+
+    /** This process's counters (parks, fuel slices), for the engine that runs its code. */
+    ProcessCounters counters();
 
     // ---- registry ----
 

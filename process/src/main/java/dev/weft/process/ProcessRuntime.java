@@ -81,9 +81,25 @@ public final class ProcessRuntime implements AutoCloseable {
      * @throws ProcessLimitException if the node already runs {@link #maxProcesses()} processes
      */
     public Pid spawn(ProcessBody body) {
-        ProcessRecord record = table.create(body);
-        table.start(record);
-        return record.pid();
+        return table.spawn(null, body, SpawnOptions.defaults(), null, null).pid();
+    }
+
+    /**
+     * Starts a process running {@code body} with {@code options} (a name to register, an init to
+     * await; the host is not a process, so it cannot link or monitor: {@link #attach()} for that),
+     * and watches its exit from before it runs: {@link StartedProcess#exited()} has its real exit
+     * reason even if it ends at once. With {@link SpawnOptions#awaitInit()}, returns once the
+     * process acknowledged its init.
+     *
+     * @throws ProcessLimitException if the node already runs {@link #maxProcesses()} processes
+     * @throws NameTakenException if the name to register is taken (nothing was started)
+     * @throws InitFailedException if the init was awaited and the process did not start
+     * @throws IllegalArgumentException if the options link or monitor
+     */
+    public StartedProcess start(ProcessBody body, SpawnOptions options) {
+        CompletableFuture<ExitReason> exited = new CompletableFuture<>();
+        Pid pid = table.spawnFromHost(body, options, exited);
+        return new StartedProcess(pid, exited);
     }
 
     /**
@@ -104,7 +120,7 @@ public final class ProcessRuntime implements AutoCloseable {
         ProcessRecord watcher = table.create(ctx -> {
             Message down = ctx.receive(MessageFilter.payloadOf(DownMessage.class));
             exited.complete(((DownMessage) down.payload()).reason());
-        });
+        }, table.nodePid());
         table.monitor(watcher, pid);
         table.start(watcher);
         exited.whenComplete((reason, failure) -> {

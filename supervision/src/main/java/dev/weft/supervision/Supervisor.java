@@ -3,18 +3,20 @@ package dev.weft.supervision;
 import dev.weft.mailbox.Message;
 import dev.weft.process.DownMessage;
 import dev.weft.process.ExitReason;
+import dev.weft.process.InitFailedException;
 import dev.weft.process.MonitorRef;
+import dev.weft.process.NameTakenException;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessContext;
+import dev.weft.process.ProcessLimitException;
 import dev.weft.process.ProcessRuntime;
+import dev.weft.process.SpawnOptions;
 import dev.weft.supervision.internal.Protocol;
 import dev.weft.supervision.internal.StartFailure;
 import dev.weft.supervision.internal.Starter;
 import dev.weft.supervision.internal.SupervisorProcess;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * OTP's supervisor, as a Weft process: starting one, and the operations on a running one.
@@ -63,13 +65,12 @@ public final class Supervisor {
      */
     public static Pid start(ProcessContext caller, SupervisorSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        if (spec.name() != null) {
-            checkName(caller.whereis(spec.name()), spec);
-        }
         try {
-            return Starter.start(caller, body(spec), true, caller.self());
+            return Starter.start(caller, body(spec), registered(spec, SpawnOptions.defaults().link()));
         } catch (StartFailure failure) {
             throw new SupervisorException("start supervisor", new SupervisorError.StartFailed(failure.reason()));
+        } catch (NameTakenException taken) {
+            throw alreadyStarted(spec, taken);
         }
     }
 
@@ -80,47 +81,33 @@ public final class Supervisor {
      */
     public static Pid start(ProcessRuntime runtime, SupervisorSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        if (spec.name() != null) {
-            checkName(runtime.whereis(spec.name()), spec);
-        }
-        Pid node = new Pid(runtime.nodeId(), 0);
-        CompletableFuture<Object> result = new CompletableFuture<>();
-        runtime.spawn(ctx -> {
-            try {
-                result.complete(Starter.start(ctx, body(spec), false, node));
-            } catch (StartFailure failure) {
-                result.complete(new SupervisorError.StartFailed(failure.reason()));
-            } finally {
-                result.complete(new SupervisorError.NoSupervisor(null, ExitReason.KILLED));
-            }
-        });
-        Object outcome;
+        InitializingBody body = body(spec);
         try {
-            outcome = result.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SupervisorException("start supervisor",
-                    new SupervisorError.NoSupervisor(null, ExitReason.error("interrupted")));
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
+            return runtime.start(body, registered(spec, Starter.awaitingInit(body, SpawnOptions.defaults()))).pid();
+        } catch (InitFailedException failed) {
+            throw new SupervisorException("start supervisor", new SupervisorError.StartFailed(failed.reason()));
+        } catch (ProcessLimitException full) {
+            throw new SupervisorException("start supervisor", new SupervisorError.StartFailed(Starter.cannotSpawn(full)));
+        } catch (NameTakenException taken) {
+            throw alreadyStarted(spec, taken);
         }
-        if (outcome instanceof SupervisorError error) {
-            throw new SupervisorException("start supervisor", error);
-        }
-        return (Pid) outcome;
     }
 
-    private static void checkName(Pid holder, SupervisorSpec spec) {
-        if (holder != null) {
-            throw new SupervisorException("start supervisor '" + spec.name() + "'", new SupervisorError.AlreadyStarted(holder));
-        }
+    /** {@code options}, registering the supervisor under its name (atomically with the spawn) if it has one. */
+    private static SpawnOptions registered(SupervisorSpec spec, SpawnOptions options) {
+        return spec.name() == null ? options : options.register(spec.name());
+    }
+
+    private static SupervisorException alreadyStarted(SupervisorSpec spec, NameTakenException taken) {
+        return new SupervisorException("start supervisor '" + spec.name() + "'",
+                new SupervisorError.AlreadyStarted(taken.holder()));
     }
 
     /**
      * The body of a supervisor running {@code spec}, to make it the child of another supervisor
      * ({@link ChildSpec#supervisor} uses it). Started by a supervisor, it counts as started once its
-     * own children have; that supervisor is its parent. Spawned directly, it has no parent: only
-     * {@link #stop} or a {@code kill} ends it.
+     * own children have. Its parent is the process that spawned it: an exit signal from that
+     * process stops it (and its children), as do {@link #stop} and a {@code kill}.
      */
     public static InitializingBody body(SupervisorSpec spec) {
         return SupervisorProcess.body(Objects.requireNonNull(spec, "spec"));

@@ -279,6 +279,47 @@ class SupervisorOperationsTest {
     }
 
     @Test
+    void supervisorsStartedAtOnceUnderOneNameAreOneStartedTheOthersAlreadyStarted() throws Exception {
+        // the name is registered with the spawn: no start may fail in between (StartFailed)
+        int starters = 20;
+        List<java.util.concurrent.CompletableFuture<Object>> outcomes = new java.util.ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < starters; i++) {
+            java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+            outcomes.add(outcome);
+            runtime.spawn(ctx -> {
+                go.await();
+                try {
+                    outcome.complete(Supervisor.start(ctx, SupervisorSpec.builder().name("raced").build()));
+                } catch (SupervisorException e) {
+                    outcome.complete(e.error());
+                }
+                ctx.receive(); // stay alive: the supervisor is linked to us
+            });
+        }
+        go.countDown();
+        Pid winner = null;
+        int already = 0;
+        for (java.util.concurrent.CompletableFuture<Object> outcome : outcomes) {
+            Object o = outcome.get(10, TimeUnit.SECONDS);
+            if (o instanceof Pid pid) {
+                assertEquals(null, winner, "two supervisors got the name");
+                winner = pid;
+            } else {
+                assertInstanceOf(SupervisorError.AlreadyStarted.class, o);
+                already++;
+            }
+        }
+        assertEquals(starters - 1, already);
+        assertEquals(winner, me.whereis("raced"));
+        for (java.util.concurrent.CompletableFuture<Object> outcome : outcomes) {
+            if (outcome.get() instanceof SupervisorError.AlreadyStarted started) {
+                assertEquals(winner, started.pid());
+            }
+        }
+    }
+
+    @Test
     void restartsAreCounted() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Pid sup = Supervisor.start(me, SupervisorSpec.builder().name("counted").intensity(5).meterRegistry(registry)

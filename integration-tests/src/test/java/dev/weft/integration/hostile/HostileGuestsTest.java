@@ -18,7 +18,7 @@ import dev.weft.hostapi.WasmConfig;
 import dev.weft.mailbox.Message;
 import dev.weft.mailbox.MessageFilter;
 import dev.weft.node.Node;
-import dev.weft.node.StartedProcess;
+import dev.weft.process.StartedProcess;
 import dev.weft.process.ExitReason;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.WasmModule;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.hostapi.WasmConfig;
 import dev.weft.node.Node;
-import dev.weft.node.StartedProcess;
+import dev.weft.process.StartedProcess;
 import dev.weft.process.ExitReason;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoadException;

@@ -9,10 +9,11 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.weft.hostapi.WasmConfig;
 import dev.weft.node.Node;
-import dev.weft.node.StartedProcess;
+import dev.weft.process.StartedProcess;
 import dev.weft.process.ExitReason;
 import dev.weft.process.wasm.Engine;
 import dev.weft.process.wasm.ModuleLoadException;
+import dev.weft.process.internal.wasm.ModuleInternals;
 import dev.weft.process.wasm.WasmModule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -247,7 +248,7 @@ class MalformedModulesTest {
     /** The exported functions of {@code module} with their zero arguments (at most 4). */
     private static Map<String, Object[]> runnableExports(WasmModule module) {
         Map<String, Object[]> out = new TreeMap<>();
-        com.dylibso.chicory.wasm.WasmModule m = module.chicoryModule();
+        com.dylibso.chicory.wasm.WasmModule m = ModuleInternals.chicoryModule(module); // as the loader parsed it
         ExportSection exports = m.exportSection();
         int imported = module.importedFunctionCount();
         for (int i = 0; i < exports.exportCount() && out.size() < 4; i++) {

@@ -8,7 +8,7 @@ import dev.weft.hostapi.LunaticAbi;
 import dev.weft.hostapi.WasmConfig;
 import dev.weft.hostapi.WeftAbi;
 import dev.weft.node.Node;
-import dev.weft.node.StartedProcess;
+import dev.weft.process.StartedProcess;
 import dev.weft.process.ExitReason;
 import dev.weft.process.wasm.WasmModule;
 import java.io.ByteArrayOutputStream;

@@ -5,30 +5,39 @@ import dev.weft.mailbox.Message;
 import dev.weft.mailbox.MessageFilter;
 import dev.weft.process.AttachedProcess;
 import dev.weft.process.ExitException;
+import dev.weft.process.ExitMessage;
+import dev.weft.process.InitFailedException;
 import dev.weft.process.ExitReason;
 import dev.weft.process.MonitorRef;
-import dev.weft.process.MonitoredPid;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
+import dev.weft.process.ProcessCounters;
+import dev.weft.process.SpawnOptions;
+import dev.weft.process.Spawned;
 import dev.weft.scheduler.TimerRef;
 import java.time.Duration;
 
 /** The context of a process on this node: its record plus the table's operations. */
-public final class LocalContext implements AttachedProcess {
+public final class LocalContext implements AttachedProcess, ProcessCounters {
 
     private static final MessageFilter NOTHING = message -> false;
 
     private final ProcessTable table;
     private final ProcessRecord self;
 
-    /** The node's process meters. */
-    public ProcessMeters meters() {
-        return table.meters();
+    @Override
+    public ProcessCounters counters() {
+        return this;
     }
 
-    /** How many times this process parked waiting in its mailbox (receive, sleep); its own thread only. */
-    public long mailboxParks() {
+    @Override
+    public long parks() {
         return self.mailbox.parks();
+    }
+
+    @Override
+    public void chargeFuelSlice() {
+        table.meters().fuelSlice();
     }
 
     public LocalContext(ProcessTable table, ProcessRecord self) {
@@ -106,43 +115,49 @@ public final class LocalContext implements AttachedProcess {
     }
 
     @Override
-    public Pid spawn(ProcessBody body) {
+    public Spawned spawn(ProcessBody body, SpawnOptions options) {
         checkAlive();
-        ProcessRecord child = table.create(body);
-        table.start(child);
-        return child.pid;
-    }
-
-    @Override
-    public Pid spawnLink(ProcessBody body) {
-        checkAlive();
-        ProcessRecord child = table.create(body);
+        if (!options.awaitsInit()) {
+            return table.spawn(self, body, options, null, null);
+        }
+        InitWaiter.InMailbox waiter = table.mailboxWaiter(self);
+        Spawned spawned = table.spawn(self, body, options, waiter, null);
+        InitWaiter.InitAck ack;
         try {
-            table.link(self, child.pid, 0);
-        } catch (ExitException parentDied) {
-            // Atomic with the spawn: the child gets the exit signal its dead parent's link would carry.
-            if (parentDied.reason().isNormal()) {
-                table.start(child);
-            } else {
-                table.terminate(child, parentDied.reason());
+            ack = (InitWaiter.InitAck) self.mailbox.receive(
+                    m -> m.payload() instanceof InitWaiter.InitAck a && a.ref() == waiter.ref(), -1).payload();
+        } catch (InterruptedException | MailboxClosedException e) {
+            throw exitAfterInterrupt(e);
+        }
+        if (ack.failure() != null) {
+            // A failed start leaves no trace: the child's last signals came before the answer.
+            Pid child = spawned.pid();
+            if (spawned.monitor() != null) {
+                table.demonitor(self, spawned.monitor(), true);
             }
-            throw parentDied;
+            if (options.isLinked()) {
+                self.mailbox.removeIf(m -> m.payload() instanceof ExitMessage exit && exit.from().equals(child));
+            }
+            throw new InitFailedException(child, ack.failure());
         }
-        table.start(child);
-        return child.pid;
+        return spawned;
     }
 
     @Override
-    public MonitoredPid spawnMonitor(ProcessBody body) {
+    public Pid parent() {
+        return self.parent;
+    }
+
+    @Override
+    public void initAck() {
         checkAlive();
-        ProcessRecord child = table.create(body);
-        MonitorRef ref;
-        try {
-            ref = table.monitor(self, child.pid);
-        } finally {
-            table.start(child); // a monitor is one-way: the child runs even if its parent just died
-        }
-        return new MonitoredPid(child.pid, ref);
+        table.initAck(self);
+    }
+
+    @Override
+    public ExitException initFail(ExitReason reason) {
+        table.initFail(self, reason);
+        throw new ExitException(self.exitReason());
     }
 
     @Override

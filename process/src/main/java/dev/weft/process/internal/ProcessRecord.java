@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The runtime's state of one process. Signals change it under the record's lock, on whatever thread
@@ -22,6 +23,8 @@ import java.util.Map;
 public final class ProcessRecord {
 
     final Pid pid;
+    /** The process that spawned this one (the node's pid for processes the host started). */
+    final Pid parent;
     final Mailbox mailbox;
     /** The process's code runs on a thread of the host program, not on one of ours. */
     final boolean attached;
@@ -35,9 +38,12 @@ public final class ProcessRecord {
     private Map<MonitorRef, Pid> watchers; // monitors on this process: ref -> watcher
     private Map<MonitorRef, Pid> watching; // monitors this process holds: ref -> target
     private List<String> names;
+    private InitWaiter initWaiter; // the spawner waiting for this process's init ack; null if none (any more)
+    private CompletableFuture<ExitReason> exitWatch; // completed with the exit reason; null if none
 
-    ProcessRecord(Pid pid, Mailbox mailbox, boolean attached) {
+    ProcessRecord(Pid pid, Pid parent, Mailbox mailbox, boolean attached) {
         this.pid = pid;
+        this.parent = parent;
         this.mailbox = mailbox;
         this.attached = attached;
     }
@@ -181,7 +187,66 @@ public final class ProcessRecord {
         }
     }
 
+    // ---- watching the exit from the host ----
+
+    /** Completes {@code exited} with the exit reason when the process has exited (at once if it has). */
+    void watchExit(CompletableFuture<ExitReason> exited) {
+        ExitReason already;
+        synchronized (this) {
+            if (!dead) {
+                exitWatch = exited;
+                return;
+            }
+            already = exitReason;
+        }
+        exited.complete(already);
+    }
+
+    /** The watch to complete, taken once by the terminating thread. */
+    synchronized CompletableFuture<ExitReason> exitWatchAfterDeath() {
+        CompletableFuture<ExitReason> watch = exitWatch;
+        exitWatch = null;
+        return watch;
+    }
+
+    // ---- init ack ----
+
+    /** Before the process starts: {@code waiter} waits for its init ack (answered at once if it is dead). */
+    void awaitInit(InitWaiter waiter) {
+        ExitReason already;
+        synchronized (this) {
+            if (!dead) {
+                initWaiter = waiter;
+                return;
+            }
+            already = exitReason;
+        }
+        waiter.answer(pid, already);
+    }
+
+    /**
+     * Takes the waiter for the init ack if the process is alive and still owes one (so that the ack
+     * and the process's death never both answer it); null otherwise.
+     */
+    synchronized InitWaiter takeInitWaiter() {
+        InitWaiter waiter = dead ? null : initWaiter;
+        initWaiter = null;
+        return waiter;
+    }
+
+    /** The spawner still waiting for an init ack, if any: {@code initFail} unlinks it. */
+    synchronized Pid initSpawner() {
+        return dead || initWaiter == null ? null : initWaiter.spawner();
+    }
+
     // ---- read by the terminating thread after the record is dead ----
+
+    /** The waiter that was never answered: told of the death. */
+    synchronized InitWaiter initWaiterAfterDeath() {
+        InitWaiter waiter = initWaiter;
+        initWaiter = null;
+        return waiter;
+    }
 
     Map<Pid, Long> linksAfterDeath() {
         return links == null ? Map.of() : links;

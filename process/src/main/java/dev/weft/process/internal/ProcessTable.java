@@ -6,16 +6,21 @@ import dev.weft.mailbox.Message;
 import dev.weft.process.DownMessage;
 import dev.weft.process.ExitException;
 import dev.weft.process.ExitReason;
+import dev.weft.process.InitFailedException;
 import dev.weft.process.MonitorRef;
 import dev.weft.process.NameTakenException;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
+import dev.weft.process.ProcessLimitException;
+import dev.weft.process.SpawnOptions;
+import dev.weft.process.Spawned;
 import dev.weft.scheduler.Scheduler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -94,11 +99,14 @@ public final class ProcessTable {
 
     // ---- lifecycle ----
 
-    /** A new process record on a virtual thread that will run {@code body}; call {@link #start} next. */
-    public ProcessRecord create(ProcessBody body) {
+    /**
+     * A new process record on a virtual thread that will run {@code body}, spawned by
+     * {@code parent}; call {@link #start} next (or {@link #discard}).
+     */
+    public ProcessRecord create(ProcessBody body, Pid parent) {
         reserve();
         Pid pid = new Pid(nodeId, nextSerial.getAndIncrement());
-        ProcessRecord record = new ProcessRecord(pid, new Mailbox(scheduler.timers()), false);
+        ProcessRecord record = new ProcessRecord(pid, parent, new Mailbox(scheduler.timers()), false);
         Thread thread;
         try {
             thread = scheduler.newProcessThread(pid.toString(), () -> run(record, body));
@@ -109,8 +117,16 @@ public final class ProcessTable {
         record.thread = thread;
         record.mailbox.bindOwner(thread);
         records.put(pid, record);
-        meters.spawned();
         return record;
+    }
+
+    /** Forgets a record that was created and never started: its slot and pid are free again. */
+    private void discard(ProcessRecord record) {
+        record.markDead(ExitReason.NORMAL);
+        if (records.remove(record.pid, record)) {
+            count.decrementAndGet();
+        }
+        record.mailbox.close();
     }
 
     public int maxProcesses() {
@@ -122,7 +138,7 @@ public final class ProcessTable {
         while (true) {
             int n = count.get();
             if (n >= maxProcesses) {
-                throw new dev.weft.process.ProcessLimitException(maxProcesses);
+                throw new ProcessLimitException(maxProcesses);
             }
             if (count.compareAndSet(n, n + 1)) {
                 return;
@@ -131,14 +147,121 @@ public final class ProcessTable {
     }
 
     public void start(ProcessRecord record) {
+        meters.spawned();
         record.thread.start();
+    }
+
+    /**
+     * Spawns {@code body} as {@code options} say, atomically: the child is registered, linked and
+     * monitored before it runs any code (see {@link SpawnOptions}). Waiting for the init ack is the
+     * caller's: {@code waiter} is told once, when the child acknowledges or exits.
+     *
+     * @param spawner the spawning process, or null for the host (which can neither link nor monitor)
+     * @param waiter told of the init ack, or null if the options do not await it
+     * @param exited completed with the child's exit reason when it exits (watched from before it
+     *     runs), or null
+     * @throws ProcessLimitException if the node runs as many processes as it may (nothing spawned)
+     * @throws NameTakenException if the name to register is taken (nothing spawned)
+     * @throws ExitException if the spawner died meanwhile; a linked child then never runs its body
+     */
+    public Spawned spawn(ProcessRecord spawner, ProcessBody body, SpawnOptions options, InitWaiter waiter,
+            CompletableFuture<ExitReason> exited) {
+        if (spawner == null && (options.isLinked() || options.isMonitored())) {
+            throw new IllegalArgumentException("the host is not a process: it cannot link or monitor (" + options
+                    + "); attach a thread to spawn linked or monitored processes");
+        }
+        ProcessRecord child = create(body, spawner == null ? nodePid : spawner.pid);
+        String name = options.name().orElse(null);
+        if (name != null) {
+            Pid holder = registry.putIfAbsent(name, child.pid);
+            if (holder != null) {
+                discard(child);
+                throw new NameTakenException(name, holder);
+            }
+            synchronized (child) {
+                child.addNameLocked(name);
+            }
+        }
+        if (waiter != null) {
+            child.awaitInit(waiter);
+        }
+        if (exited != null) {
+            child.watchExit(exited);
+        }
+        if (options.isLinked()) {
+            try {
+                link(spawner, child.pid, options.linkTag());
+            } catch (ExitException spawnerDied) {
+                // atomic with the spawn: the child gets the exit signal its dead spawner's link carries
+                // (a child that is dead before it starts ends at once, without running its body)
+                if (!spawnerDied.reason().isNormal()) {
+                    terminate(child, spawnerDied.reason());
+                }
+                start(child);
+                throw spawnerDied;
+            }
+        }
+        MonitorRef ref = null;
+        if (options.isMonitored()) {
+            try {
+                ref = monitor(spawner, child.pid);
+            } catch (ExitException spawnerDied) {
+                start(child); // a monitor is one-way: the child runs even if its spawner just died
+                throw spawnerDied;
+            }
+        }
+        start(child);
+        return new Spawned(child.pid, ref);
+    }
+
+    /**
+     * Spawns from the host (see {@link #spawn}, with no spawner) and, if the options say so, waits
+     * on this thread for the child's init ack.
+     *
+     * @throws InitFailedException if the init was awaited and the child did not start
+     */
+    public Pid spawnFromHost(ProcessBody body, SpawnOptions options, CompletableFuture<ExitReason> exited) {
+        InitWaiter.OnFuture waiter = options.awaitsInit() ? new InitWaiter.OnFuture(nodePid) : null;
+        Pid pid = spawn(null, body, options, waiter, exited).pid();
+        if (waiter != null) {
+            ExitReason failure = waiter.answered.join();
+            if (failure != null) {
+                throw new InitFailedException(pid, failure);
+            }
+        }
+        return pid;
+    }
+
+    /** A waiter for the init ack of a child spawned by {@code spawner}, answered in its mailbox. */
+    InitWaiter.InMailbox mailboxWaiter(ProcessRecord spawner) {
+        return new InitWaiter.InMailbox(this, spawner.pid, nextRef.getAndIncrement());
+    }
+
+    /** The process acknowledges its init: a spawner waiting for it learns that it started. */
+    public void initAck(ProcessRecord record) {
+        InitWaiter waiter = record.takeInitWaiter();
+        if (waiter != null) {
+            waiter.answer(record.pid, null);
+        }
+    }
+
+    /**
+     * The process failed its init: if a spawner waits for the ack, it is unlinked (no exit signal
+     * follows) and learns {@code reason}; then the process ends with {@code reason}.
+     */
+    public void initFail(ProcessRecord record, ExitReason reason) {
+        Pid spawner = record.initSpawner();
+        if (spawner != null) {
+            unlink(record, spawner);
+        }
+        terminate(record, reason);
     }
 
     /** A process whose code is the calling thread. */
     public ProcessRecord attach() {
         reserve();
         Pid pid = new Pid(nodeId, nextSerial.getAndIncrement());
-        ProcessRecord record = new ProcessRecord(pid, new Mailbox(scheduler.timers()), true);
+        ProcessRecord record = new ProcessRecord(pid, nodePid, new Mailbox(scheduler.timers()), true);
         record.thread = Thread.currentThread();
         record.mailbox.bindOwner(record.thread);
         records.put(pid, record);
@@ -214,6 +337,15 @@ public final class ProcessTable {
             if (other != null) {
                 other.down(watcher.getKey(), record.pid, reason);
             }
+        }
+        // last: a spawner told of the failed start finds the link's EXIT and the DOWN already there
+        InitWaiter waiter = record.initWaiterAfterDeath();
+        if (waiter != null) {
+            waiter.answer(record.pid, reason);
+        }
+        CompletableFuture<ExitReason> watch = record.exitWatchAfterDeath();
+        if (watch != null) {
+            watch.complete(reason);
         }
         return dying;
     }

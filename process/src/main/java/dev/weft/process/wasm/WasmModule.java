@@ -18,6 +18,7 @@ import com.dylibso.chicory.wasm.types.TableLimits;
 import com.dylibso.chicory.wasm.types.TagImport;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.weft.process.internal.wasm.FuelCounter;
+import dev.weft.process.internal.wasm.ModuleInternals;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -35,10 +36,37 @@ import java.util.function.Supplier;
 /**
  * A loaded Wasm module: parsed, validated and (for {@link Engine#COMPILER}) compiled to JVM
  * bytecode, once. Immutable and shared by every process that runs it; spawning a process only
- * instantiates it ({@link #instanceBuilder()}). Obtained from a {@link ModuleLoader}, which keeps
- * one per content hash and engine.
+ * instantiates it. Obtained from a {@link ModuleLoader}, which keeps one per content hash and
+ * engine. What Chicory made of it (its parsed module, instance builders, the fuel counter) stays
+ * inside Weft: {@link WasmProcess} instantiates it, Weft's own benchmarks reach it through
+ * {@link ModuleInternals}.
  */
 public final class WasmModule {
+
+    static {
+        ModuleInternals.grant(new ModuleInternals.Access() {
+            @Override
+            public com.dylibso.chicory.wasm.WasmModule chicoryModule(WasmModule module) {
+                return module.chicoryModule();
+            }
+
+            @Override
+            public Function<Instance, Machine> machineFactory(WasmModule module) {
+                return module.machineFactory();
+            }
+
+            @Override
+            public Instance.Builder instanceBuilder(WasmModule module) {
+                return module.instanceBuilder();
+            }
+
+            @Override
+            public GlobalFactory fuelGlobals(WasmModule module, java.util.function.LongUnaryOperator refuel) {
+                return module.fuelGlobals(refuel);
+            }
+        });
+    }
+
     /** One import of the module; {@code type} is in WAT syntax, e.g. {@code func (param i32) (result i64)}. */
     public record Import(String module, String name, String type) {
         @Override
@@ -190,7 +218,7 @@ public final class WasmModule {
      * fuel (processes with a max fuel run it; so do all processes when the module is not
      * {@link #preemptible()}); share it, never mutate it.
      */
-    public com.dylibso.chicory.wasm.WasmModule chicoryModule() {
+    com.dylibso.chicory.wasm.WasmModule chicoryModule() {
         return chicoryModule;
     }
 
@@ -202,7 +230,7 @@ public final class WasmModule {
      * @throws IllegalStateException if the fuel-counting form cannot be compiled (a function
      *     that the counting makes too large for the JVM)
      */
-    public Function<Instance, Machine> machineFactory() {
+    Function<Instance, Machine> machineFactory() {
         Function<Instance, Machine> f = machineFactory;
         if (f == null) {
             synchronized (this) {
@@ -238,7 +266,7 @@ public final class WasmModule {
      * instances give up their carrier every slice), else the module as it is. Instances stop when
      * their thread is interrupted. A process gets its own fuel accounting from {@link WasmProcess}.
      */
-    public Instance.Builder instanceBuilder() {
+    Instance.Builder instanceBuilder() {
         if (preemptible()) {
             return Instance.builder(preemptibleModule).withMachineFactory(preemptibleFactory);
         }
@@ -265,7 +293,7 @@ public final class WasmModule {
     }
 
     /** The fuel counter's global index in {@link #chicoryModule()}, or -1 if the module counts no fuel. */
-    public int fuelGlobal() {
+    int fuelGlobal() {
         return fuelGlobal;
     }
 
@@ -273,10 +301,10 @@ public final class WasmModule {
      * A global factory for one instantiation ({@link Instance.Builder#withGlobalFactory}) of a
      * module that counts fuel: when the counter is empty it calls {@code refuel} with what is left
      * (zero or less) and sets the counter to what that returns (give it one slice, less the
-     * overdraft); {@code refuel} may throw to stop the guest. For embedders that instantiate
-     * modules themselves; {@link WasmProcess} does this for its processes.
+     * overdraft); {@code refuel} may throw to stop the guest. {@link WasmProcess} does this for its
+     * processes.
      */
-    public GlobalFactory fuelGlobals(java.util.function.LongUnaryOperator refuel) {
+    GlobalFactory fuelGlobals(java.util.function.LongUnaryOperator refuel) {
         Objects.requireNonNull(refuel, "refuel");
         if (!countsFuel()) {
             throw new IllegalStateException("this module counts no fuel");

@@ -20,8 +20,7 @@ import dev.weft.process.ExitException;
 import dev.weft.process.ExitReason;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
-import dev.weft.process.internal.LocalContext;
-import dev.weft.process.internal.ProcessMeters;
+import dev.weft.process.ProcessCounters;
 import dev.weft.process.internal.wasm.FuelCounter;
 import dev.weft.process.internal.wasm.FuelInstrumenter;
 import dev.weft.process.internal.wasm.LimitExceededException;
@@ -329,15 +328,15 @@ public final class WasmProcess {
         private final ProcessContext ctx;
         private final long max;
         private final StackGuard stack;
-        private final ProcessMeters meters; // null for a context of another kind
+        private final ProcessCounters counters;
         /** Slices used, counting the one the counter started with. */
         private long slices = 1;
 
-        Fuel(ProcessContext ctx, long max, StackGuard stack, ProcessMeters meters) {
+        Fuel(ProcessContext ctx, long max, StackGuard stack, ProcessCounters counters) {
             this.ctx = ctx;
             this.max = max;
             this.stack = stack;
-            this.meters = meters;
+            this.counters = counters;
         }
 
         @Override
@@ -346,9 +345,7 @@ public final class WasmProcess {
                 throw ctx.exit(new ExitReason.OutOfFuel(max));
             }
             slices++;
-            if (meters != null) {
-                meters.fuelSlice();
-            }
+            counters.chargeFuelSlice();
             Scheduler.yieldCarrier();
             if (Thread.currentThread().isInterrupted()) {
                 throw new ChicoryInterruptedException("Thread interrupted"); // the signal's reason wins
@@ -387,11 +384,11 @@ public final class WasmProcess {
         public void run(ProcessContext ctx) {
             Site site = new Site();
             StackGuard stack = new StackGuard();
-            LocalContext local = ctx instanceof LocalContext l ? l : null; // a process of a ProcessRuntime
+            ProcessCounters counters = ctx.counters();
             ImportValues imports;
             try {
                 imports = wrap(Objects.requireNonNull(hostFunctions.apply(ctx), "no host functions (null)"), module, site,
-                        stack, local);
+                        stack, counters);
             } catch (ExitException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -411,8 +408,7 @@ public final class WasmProcess {
                     .withMemoryFactory(limits -> new PagedMemory(limits, maxPages, module.segmentData()))
                     .withTableFactory((table, initialRef) -> new LimitedTable(table, initialRef, maxTableElements));
             if (metered && module.countsFuel()) {
-                builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel, stack,
-                        local == null ? null : local.meters())));
+                builder.withGlobalFactory(module.fuelGlobals(new Fuel(ctx, maxFuel, stack, counters)));
             }
             if (module.engine() == Engine.INTERPRETER) {
                 builder.withMachineFactory(instance -> new LocatingInterpreter(instance, site));
@@ -580,7 +576,7 @@ public final class WasmProcess {
          * unused ones would only cost instantiation time, which is spawn time).
          */
         private static ImportValues wrap(ImportValues values, WasmModule module, Site site, StackGuard stack,
-                LocalContext parkCount) {
+                ProcessCounters counters) {
             ImportFunction[] functions = values.functions();
             List<ImportFunction> wrapped = new ArrayList<>(Math.min(functions.length, module.importedFunctionCount()));
             for (ImportFunction f : functions) {
@@ -604,9 +600,7 @@ public final class WasmProcess {
                         // back into the guest and catches its traps) is not where the process fails
                         site.function = callerFunction;
                         site.hostFunction = hostFunction;
-                        if (parkCount != null) { // it may have parked, leaving the frames in the heap
-                            stack.afterHostCall(parkCount.mailboxParks());
-                        }
+                        stack.afterHostCall(counters.parks()); // it may have parked, leaving frames in the heap
                         return result;
                     } catch (ExitException | HostFunctionException | WasmException e) {
                         throw e;

@@ -1,6 +1,5 @@
 package dev.weft.supervision.internal;
 
-import dev.weft.process.ExitReason;
 import dev.weft.process.MonitorRef;
 import dev.weft.process.Pid;
 import dev.weft.supervision.ChildSpec;
@@ -39,12 +38,6 @@ public final class Protocol {
     public record CountChildren() implements Request {}
 
     public record Stop() implements Request {}
-
-    /** A started child's {@code init} returned. */
-    record Started(Pid child) {}
-
-    /** A started child's {@code init} failed with {@code reason}. */
-    record InitFailed(Pid child, ExitReason reason) {}
 
     /** A supervisor's note to itself: try the failed restart of {@code child} again. */
     record TryAgain(Object child) {}

@@ -10,6 +10,7 @@ import dev.weft.process.NameTakenException;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
+import dev.weft.process.SpawnOptions;
 import dev.weft.supervision.ChildCount;
 import dev.weft.supervision.ChildInfo;
 import dev.weft.supervision.ChildSpec;
@@ -40,9 +41,6 @@ public final class SupervisorProcess {
 
     private static final System.Logger LOG = System.getLogger("dev.weft.supervision");
 
-    /** Hands the state from {@code init} to {@code serve}, which run on the same thread. */
-    private static final ThreadLocal<SupervisorProcess> INITIALIZED = new ThreadLocal<>();
-
     private final SupervisorSpec spec;
     private final ProcessContext ctx;
     /** The process whose exit signal stops this supervisor with the same reason; null if none. */
@@ -67,21 +65,17 @@ public final class SupervisorProcess {
                         .register(spec.meterRegistry());
     }
 
-    /** The body of a supervisor running {@code spec}. */
+    /**
+     * The body of a supervisor running {@code spec}: its {@code init} starts the children, its
+     * parent (whose exit signal stops it) is the process that spawned it.
+     */
     public static InitializingBody body(SupervisorSpec spec) {
         return new InitializingBody() {
             @Override
-            public void init(ProcessContext context) {
-                SupervisorProcess supervisor = new SupervisorProcess(spec, context, Starter.parent());
+            public ProcessBody init(ProcessContext context) {
+                SupervisorProcess supervisor = new SupervisorProcess(spec, context, context.parent());
                 supervisor.init();
-                INITIALIZED.set(supervisor);
-            }
-
-            @Override
-            public void serve(ProcessContext context) {
-                SupervisorProcess supervisor = INITIALIZED.get();
-                INITIALIZED.remove();
-                supervisor.loop();
+                return serving -> supervisor.loop();
             }
 
             @Override
@@ -100,7 +94,9 @@ public final class SupervisorProcess {
 
     private void init() {
         ctx.trapExit(true);
-        if (spec.name() != null) {
+        // Supervisor.start registers the name with the spawn; a supervisor started otherwise (the
+        // child of another) registers itself here.
+        if (spec.name() != null && !ctx.self().equals(ctx.whereis(spec.name()))) {
             try {
                 ctx.register(spec.name());
             } catch (NameTakenException taken) {
@@ -247,7 +243,7 @@ public final class SupervisorProcess {
         } catch (RuntimeException | LinkageError | AssertionError failed) {
             throw new StartFailure(ExitReason.error(failed)); // the factory failed: a start failure
         }
-        Pid pid = Starter.start(ctx, body, true, ctx.self());
+        Pid pid = Starter.start(ctx, body, SpawnOptions.defaults().link());
         child.pid = pid;
         child.status = ChildStatus.RUNNING;
         byPid.put(pid, child);

@@ -1,7 +1,5 @@
-package dev.weft.node;
+package dev.weft.process;
 
-import dev.weft.process.ExitReason;
-import dev.weft.process.Pid;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -10,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A process started by {@link Node#start} or {@link Node#startWasm}: its pid and its exit reason, watched from before it
- * ran, so even a guest that ends at once has its real reason (not {@code noproc}).
+ * A process started from the host ({@link ProcessRuntime#start}, the node's {@code start} and
+ * {@code startWasm}): its pid and its exit reason, watched from before it ran, so even a process
+ * that ends at once has its real reason (not {@code noproc}).
  */
 public record StartedProcess(Pid pid, CompletableFuture<ExitReason> exited) {
 
