@@ -1,9 +1,15 @@
 package dev.weft.node;
 
+import dev.weft.hostapi.DataMessage;
+import dev.weft.hostapi.LunaticHost;
+import dev.weft.hostapi.WasmConfig;
 import dev.weft.process.AttachedProcess;
 import dev.weft.process.ExitReason;
+import dev.weft.process.InitFailedException;
+import dev.weft.process.NameTakenException;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
+import dev.weft.process.ProcessLimitException;
 import dev.weft.process.ProcessRuntime;
 import dev.weft.process.SpawnOptions;
 import dev.weft.process.StartedProcess;
@@ -12,12 +18,12 @@ import dev.weft.process.wasm.ModuleLoadException;
 import dev.weft.process.wasm.ModuleLoader;
 import dev.weft.process.wasm.WasmModule;
 import dev.weft.scheduler.Scheduler;
-import dev.weft.hostapi.DataMessage;
-import dev.weft.hostapi.LunaticHost;
-import dev.weft.hostapi.WasmConfig;
-import java.nio.file.Path;
+import dev.weft.supervision.Supervisor;
+import dev.weft.supervision.SupervisorException;
+import dev.weft.supervision.SupervisorSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -27,8 +33,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One Weft runtime instance: the Java host API. A node spawns processes, sends them messages,
- * signals them and lets host threads take part as processes ({@link #attach()}).
+ * One Weft runtime instance: the Java host API. A node runs processes (Java code or Wasm guests),
+ * lets the host program message and signal them, and lets host threads take part as processes
+ * ({@link #attach()}). Its methods, by concern:
+ *
+ * <ul>
+ *   <li>Java processes: {@link #spawn}, {@link #start(ProcessBody)} (exit watched from before it runs),
+ *       {@link #start(ProcessBody, SpawnOptions)} (register a name, await the init ack; see
+ *       {@link SpawnOptions}), {@link #attach()} (the calling thread becomes a process: it can receive,
+ *       link, monitor, and spawn with every option through its {@link dev.weft.process.ProcessContext}).
+ *   <li>Wasm modules and processes: {@link #loadModule(Path)} and its overloads, {@link #spawnWasm},
+ *       {@link #startWasm}, {@link #wasmBody} (the body, to spawn it another way or make it a
+ *       supervisor's child).
+ *   <li>Supervisors: {@link #startSupervisor(SupervisorSpec)}; operate them with {@link Supervisor}'s
+ *       functions from an attached process.
+ *   <li>Messages and signals from the host: {@link #send(Pid, Object)}, {@link #send(Pid, long, Object)},
+ *       {@link #sendData}, {@link #exit}.
+ *   <li>The registry: {@link #register}, {@link #unregister}, {@link #whereis}.
+ *   <li>Watching processes: {@link #isAlive}, {@link #processCount}, {@link #processes},
+ *       {@link #whenExited}, {@link #awaitExit}.
+ *   <li>The node itself: {@link #id}, {@link #name}, {@link #meterRegistry}, {@link #close}, and the
+ *       layers below for code built on them ({@link #runtime}, {@link #moduleLoader}, {@link #lunaticHost}).
+ * </ul>
  *
  * <pre>{@code
  * try (Node node = Node.builder().build();
@@ -48,15 +74,15 @@ import java.util.concurrent.TimeoutException;
  * ({@link #spawnWasm(WasmModule, WasmConfig, String, Object...)}) with WASI preview 1 and Lunatic's
  * {@code lunatic::*} host functions, so guests can spawn, link and message processes of their own.
  * Java and Wasm processes talk through tagged messages: send a guest bytes with
- * {@code node.send(pid, tag, new DataMessage(bytes))} (or {@link #sendData(Pid, long, byte[])}; a
- * plain {@code byte[]} payload works too) and the guest receives them with
- * {@code lunatic::message::receive}, selecting by tag. What a guest sends to a Java process arrives
- * as a {@link dev.weft.mailbox.Message} whose tag is the guest's and whose payload is a
- * {@link DataMessage}. A guest names a process by its pid's {@link Pid#serial() serial} (an i64), so
- * pass {@code pid.serial()} as an argument to let a guest reply to a Java process. Links, monitors
- * and {@link #awaitExit(Pid, Duration)} work the same for Wasm processes ({@link #startWasm} watches
- * the exit from the start, for guests that may end before you ask); a trap, a host-function
- * error or {@code proc_exit(n != 0)} is the exit reason.
+ * {@link #sendData(Pid, long, byte[])} (or {@code node.send(pid, tag, new DataMessage(bytes))}; a
+ * plain {@code byte[]} payload works too, and a {@code String} arrives as its UTF-8 bytes) and the
+ * guest receives them with {@code lunatic::message::receive}, selecting by tag. What a guest sends to
+ * a Java process arrives as a {@link dev.weft.mailbox.Message} whose tag is the guest's and whose
+ * payload is a {@link DataMessage}. A guest names a process by its pid's {@link Pid#serial() serial}
+ * (an i64), so pass {@code pid.serial()} as an argument to let a guest reply to a Java process. Links,
+ * monitors and {@link #awaitExit(Pid, Duration)} work the same for Wasm processes ({@link #startWasm}
+ * watches the exit from the start, for guests that may end before you ask); a trap, a host-function
+ * error or {@code proc_exit(n != 0)} is the exit reason ({@link ExitReason}'s kinds say which).
  *
  * <pre>{@code
  * WasmModule module = node.loadModule(Path.of("echo.wasm"));
@@ -96,29 +122,44 @@ public final class Node implements AutoCloseable {
         return new Builder();
     }
 
-    /** The node id: the node part of every pid spawned here. */
-    public long id() {
-        return id;
-    }
+    // ------------------------------------------------------------------ Java processes
 
-    public String name() {
-        return name;
-    }
-
-    /** Where the node's {@code weft.*} meters are. */
-    public MeterRegistry meterRegistry() {
-        return meterRegistry;
-    }
-
-    /** The process layer, for modules built on it (supervision, host API). */
-    public ProcessRuntime runtime() {
-        return runtime;
-    }
-
-    /** Starts a Java process running {@code body}. */
+    /**
+     * Starts a Java process running {@code body}.
+     *
+     * @throws ProcessLimitException if the node already runs as many processes as it may
+     */
     public Pid spawn(ProcessBody body) {
         return runtime.spawn(body);
     }
+
+    /**
+     * Starts a process running {@code body} once its exit is watched: {@link StartedProcess#exited()} has
+     * its exit reason even when it ends at once ({@link #awaitExit(Pid, Duration)} called after a
+     * process has gone gives {@code noproc}).
+     */
+    public StartedProcess start(ProcessBody body) {
+        return runtime.start(body, SpawnOptions.defaults());
+    }
+
+    /**
+     * {@link #start(ProcessBody)} with options: a name registered before the process runs, an init
+     * ack awaited (the host cannot link or monitor: {@link #attach()} a thread for that).
+     *
+     * @throws NameTakenException if the name is taken (nothing was started)
+     * @throws InitFailedException if the init was awaited and the process did not start
+     * @throws IllegalArgumentException if the options link or monitor
+     */
+    public StartedProcess start(ProcessBody body, SpawnOptions options) {
+        return runtime.start(body, options);
+    }
+
+    /** Makes the calling thread a process until the handle is closed: it can then receive, link, monitor. */
+    public AttachedProcess attach() {
+        return runtime.attach();
+    }
+
+    // ------------------------------------------------------------------ Wasm modules and processes
 
     /**
      * Loads a Wasm module from a file with the node's default engine: parsed, validated and compiled
@@ -145,11 +186,6 @@ public final class Node implements AutoCloseable {
         return modules.load(Objects.requireNonNull(bytes, "bytes"), Objects.requireNonNull(engine, "engine"));
     }
 
-    /** The node's module cache. */
-    public ModuleLoader moduleLoader() {
-        return modules;
-    }
-
     /**
      * Spawns a Wasm process running {@code export} of {@code module} with {@link WasmConfig#defaults()}.
      *
@@ -165,22 +201,14 @@ public final class Node implements AutoCloseable {
      * {@link Double} per f64. The process has WASI preview 1 (if the config says so) and the
      * {@code lunatic::*} host functions; the processes it spawns get the same. Instantiation happens
      * in the new process: a module that cannot be instantiated (an unknown import, too much memory)
-     * makes the process exit with a {@code cannot instantiate: ...} reason.
+     * makes the process exit with {@link ExitReason.CannotInstantiate} or
+     * {@link ExitReason.LimitExceeded}.
      *
      * @throws IllegalArgumentException if {@code export} is not a function export of the module or
      *     the arguments do not fit its signature
      */
     public Pid spawnWasm(WasmModule module, WasmConfig config, String export, Object... args) {
         return runtime.spawn(wasmBody(module, config, export, args));
-    }
-
-    /**
-     * Starts a process running {@code body} once its exit is watched: {@link StartedProcess#exited()} has
-     * its exit reason even when it ends at once ({@link #awaitExit(Pid, Duration)} called after a
-     * process has gone gives {@code noproc}).
-     */
-    public StartedProcess start(ProcessBody body) {
-        return runtime.start(body, SpawnOptions.defaults());
     }
 
     /** {@link #start(ProcessBody)} of {@link #spawnWasm(WasmModule, WasmConfig, String, Object...)}'s process. */
@@ -194,7 +222,8 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * The body of such a Wasm process, for spawning it some other way (linked, from a process).
+     * The body of such a Wasm process, for spawning it some other way (linked, from a process, with
+     * {@link SpawnOptions}) or making it a supervisor's child.
      *
      * @see #spawnWasm(WasmModule, WasmConfig, String, Object...)
      */
@@ -202,9 +231,32 @@ public final class Node implements AutoCloseable {
         return host.processBody(module, config, export, args);
     }
 
-    /** The {@code lunatic::*} host of this node's Wasm processes. */
-    public LunaticHost lunaticHost() {
-        return host;
+    // ------------------------------------------------------------------ supervisors
+
+    /**
+     * Starts a supervisor from the host, linked to no process (OTP's {@code supervisor:start}), and
+     * returns once its children have started. Its parent is the node: {@code exit(pid, shutdown)}
+     * stops it and its children in order, as does {@link Supervisor#stop}. The other operations
+     * ({@link Supervisor#startChild}, {@link Supervisor#whichChildren}, ...) take the calling process:
+     * call them from an {@link #attach() attached} thread or a process.
+     *
+     * @throws SupervisorException {@code StartFailed} if a child failed to start, {@code AlreadyStarted}
+     *     if the spec's name is taken
+     */
+    public Pid startSupervisor(SupervisorSpec spec) {
+        return Supervisor.start(runtime, spec);
+    }
+
+    // ------------------------------------------------------------------ messages and signals
+
+    /** Sends an untagged message from the host. Sending to a dead or unknown pid does nothing. */
+    public void send(Pid to, Object payload) {
+        runtime.send(to, payload);
+    }
+
+    /** Sends a tagged message from the host (a guest selects messages by tag). */
+    public void send(Pid to, long tag, Object payload) {
+        runtime.send(to, tag, payload);
     }
 
     /** Sends {@code data} to a (Wasm) process as a data message with {@code tag}. */
@@ -212,46 +264,47 @@ public final class Node implements AutoCloseable {
         runtime.send(to, tag, new DataMessage(data));
     }
 
-    /** Makes the calling thread a process until the handle is closed: it can then receive, link, monitor. */
-    public AttachedProcess attach() {
-        return runtime.attach();
-    }
-
-    /** Sends an untagged message from the host. */
-    public void send(Pid to, Object payload) {
-        runtime.send(to, payload);
-    }
-
-    /** Sends a tagged message from the host. */
-    public void send(Pid to, long tag, Object payload) {
-        runtime.send(to, tag, payload);
-    }
-
-    /** Sends an exit signal, as Erlang's {@code exit(Pid, Reason)}. */
+    /** Sends an exit signal from the node, as Erlang's {@code exit(Pid, Reason)}. */
     public void exit(Pid target, ExitReason reason) {
         runtime.exit(target, reason);
     }
 
+    // ------------------------------------------------------------------ the registry
+
+    /**
+     * Registers the live process {@code pid} under {@code name}, until it dies or the name is
+     * unregistered.
+     *
+     * @throws NameTakenException if another process holds the name
+     * @throws IllegalArgumentException if {@code pid} is not alive or the name is empty
+     */
     public void register(String name, Pid pid) {
         runtime.register(name, pid);
     }
 
+    /** Removes {@code name} from the registry, whoever holds it. @return true if it was registered */
     public boolean unregister(String name) {
         return runtime.unregister(name);
     }
 
+    /** The process registered under {@code name}, or null. */
     public Pid whereis(String name) {
         return runtime.whereis(name);
     }
 
+    // ------------------------------------------------------------------ watching processes
+
+    /** True if {@code pid} is a live process of this node. */
     public boolean isAlive(Pid pid) {
         return runtime.isAlive(pid);
     }
 
+    /** The number of live processes, attached ones included. */
     public int processCount() {
         return runtime.processCount();
     }
 
+    /** A snapshot of the live processes. */
     public List<Pid> processes() {
         return runtime.processes();
     }
@@ -279,6 +332,37 @@ public final class Node implements AutoCloseable {
             exited.cancel(false);
             throw new TimeoutException(pid + " is still alive after " + timeout);
         }
+    }
+
+    // ------------------------------------------------------------------ the node itself
+
+    /** The node id: the node part of every pid spawned here. */
+    public long id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Where the node's {@code weft.*} meters are. */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** The process layer, for code built on it (the supervision and host-api modules take it). */
+    public ProcessRuntime runtime() {
+        return runtime;
+    }
+
+    /** The node's module cache. */
+    public ModuleLoader moduleLoader() {
+        return modules;
+    }
+
+    /** The {@code lunatic::*} host of this node's Wasm processes. */
+    public LunaticHost lunaticHost() {
+        return host;
     }
 
     /** Kills every process of the node and stops its timers. */

@@ -35,6 +35,26 @@ class NodeTest {
     }
 
     @Test
+    @DisplayName("start with options: registered before it runs, returns once the init is acknowledged")
+    void startWithOptions() throws Exception {
+        try (Node node = Node.builder().build()) {
+            var server = node.start(ctx -> {
+                ctx.initAck();
+                ctx.receive();
+            }, dev.weft.process.SpawnOptions.defaults().register("server").awaitInit());
+            assertEquals(server.pid(), node.whereis("server"));
+            var failed = assertThrows(dev.weft.process.InitFailedException.class, () -> node.start(
+                    ctx -> ctx.initFail(ExitReason.custom("no")), dev.weft.process.SpawnOptions.defaults().awaitInit()));
+            assertEquals(ExitReason.custom("no"), failed.reason());
+            var taken = assertThrows(dev.weft.process.NameTakenException.class,
+                    () -> node.start(ctx -> {}, dev.weft.process.SpawnOptions.defaults().register("server")));
+            assertEquals(server.pid(), taken.holder());
+            node.exit(server.pid(), ExitReason.KILL);
+            assertEquals(ExitReason.KILLED, server.awaitExit(WAIT));
+        }
+    }
+
+    @Test
     @DisplayName("the host thread sends to and receives from processes through an attached process")
     void hostTalksToProcesses() throws Exception {
         try (Node node = Node.builder().build(); AttachedProcess me = node.attach()) {
