@@ -5,8 +5,8 @@ public enum Restart {
     /** Always. */
     PERMANENT,
     /**
-     * Only if it exited abnormally: not for {@code normal}, {@code shutdown} or a
-     * {@code shutdown: ...} reason (see {@link Supervisor#isShutdownReason}).
+     * Only if it exited abnormally: not for {@code normal}, nor for {@code shutdown} with or without
+     * a term ({@link dev.weft.process.ExitReason.Shutdown}; see {@link Supervisor#isShutdownReason}).
      */
     TRANSIENT,
     /** Never; its spec is removed once it exits. */
