@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code weft} in-process through {@link WeftCli#run}, on the hello example (examples/wasm/hello)
- * and WAT fixtures (src/test/resources/cli), plus the {@code ./weft} launcher as a subprocess.
+ * and WAT fixtures (src/test/resources/cli). The {@code ./weft} launcher, a subprocess, is tested
+ * in integration-tests ({@code LauncherTest}).
  */
 class WeftCliTest {
 
@@ -404,64 +405,6 @@ class WeftCliTest {
             assertEquals(0, p.exitValue(), log);
             org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(built),
                     Files.readAllBytes(Path.of(fixture(name + ".wasm"))), name + ".wasm is stale: rebuild it");
-        }
-    }
-
-    /** The launcher at the repository root, as a user runs it. */
-    @Test
-    void theLauncherRunsHello() throws Exception {
-        assumeTrue(onPath("bash"), "bash is not on PATH");
-        // Maven writes this before the tests run (node/pom.xml); without it the launcher would build first
-        Path stamp = Path.of("target", "runtime-classpath.txt");
-        assumeTrue(Files.exists(stamp), "node is not built by Maven");
-        // The launcher rebuilds first when a source is newer than its classpath file
-        // (scripts/java-env.sh); a build nested in this one could race with it, so skip instead.
-        assumeTrue(sourcesOlderThan(stamp), "sources changed since this build: ./weft would rebuild first");
-        ProcessBuilder pb = new ProcessBuilder("bash", "./weft", "run", "examples/wasm/hello/hello.wasm", "from", "bash")
-                .directory(ROOT.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("WEFT_GREETING", "not granted"); // the guest sees only --env variables
-        Process p = pb.start();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread drain = Thread.ofVirtual().start(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (java.io.IOException ignored) {
-                // the process is gone
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "./weft did not finish");
-        drain.join();
-        assertEquals(0, p.exitValue(), out + err.toString(StandardCharsets.UTF_8));
-        assertEquals("Hello from Weft!\narg 1: from\narg 2: bash\n", out);
-    }
-
-    /** What scripts/java-env.sh's weft_build_is_fresh checks: no .java, pom.xml or .wasm newer than the stamp. */
-    private static boolean sourcesOlderThan(Path stamp) throws java.io.IOException {
-        long built = Files.getLastModifiedTime(stamp).toMillis();
-        try (var files = Files.walk(ROOT)) {
-            return files
-                    .filter(p -> {
-                        String n = p.getFileName() == null ? "" : p.getFileName().toString();
-                        return n.endsWith(".java") || n.equals("pom.xml") || n.endsWith(".wasm");
-                    })
-                    .filter(p -> {
-                        Path rel = ROOT.relativize(p);
-                        for (Path part : rel) {
-                            if (part.toString().equals("target") || part.toString().equals(".git")) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    })
-                    .noneMatch(p -> {
-                        try {
-                            return Files.getLastModifiedTime(p).toMillis() > built;
-                        } catch (java.io.IOException gone) {
-                            return false;
-                        }
-                    });
         }
     }
 
