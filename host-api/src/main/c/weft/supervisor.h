@@ -145,7 +145,10 @@ int32_t weft_supervisor_which_children(uint64_t supervisor, weft_child_info *rec
 WEFT_SUPERVISOR_IMPORT("stop")
 int32_t weft_supervisor_stop(uint64_t supervisor);
 
-/* weft_supervisor_worker with a NUL-terminated id and export and weft_arg arguments. */
+/*
+ * weft_supervisor_worker with a NUL-terminated id and export and weft_arg arguments (this module,
+ * this process's config). Takes at most WEFT_MAX_ARGS arguments: any beyond are left out.
+ */
 static inline int32_t weft_sup_worker(const char *id, const char *export_name, const weft_arg *args, size_t nargs,
                                       int32_t restart, int64_t shutdown_ms, uint64_t *child) {
     uint8_t records[WEFT_MAX_ARGS * LUNATIC_PARAM_SIZE];

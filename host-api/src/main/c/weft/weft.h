@@ -12,7 +12,9 @@
  *   Process.  Every running instance of a Wasm module is a *process*: it has its own linear memory
  *     and shares nothing with other processes. A program may run many thousands of them. Processes
  *     cooperate only by sending each other messages. `weft run app.wasm` starts the first one by
- *     calling the module's `_start` (that is, main()).
+ *     calling the module's `_start` (that is, main()). When main() returns, the run is over and
+ *     every process ends with it, finished or not: main() must wait for the work it started, e.g.
+ *     receive one reply per child (host-api/src/main/c/README.md shows how).
  *
  *   Process id (pid).  A 64-bit number naming a process on this node, e.g. to send it a message.
  *     weft_self() returns your own; weft_spawn() returns the pid of the process it starts.
@@ -35,10 +37,11 @@
  *     of the mailbox into the scratch slot; data_size/get_tag describe it and read_data copies its
  *     bytes out. weft_send() and weft_receive() do exactly these steps for you.
  *
- *   Links and monitors.  weft_link() ties two processes together: if one fails (traps), the other
- *     is killed too, unless it called weft_trap_exit(1), in which case it receives a
- *     WEFT_LINK_DIED message instead. lunatic_process_monitor(pid) asks for a WEFT_PROCESS_DIED
- *     message when pid ends for any reason.
+ *   Links and monitors.  weft_link() ties two processes together: if one fails (traps, or exits
+ *     with a non-zero code), the other is killed too, unless it called weft_trap_exit(1), in which
+ *     case it receives a WEFT_LINK_DIED message instead; a normal end sends nothing.
+ *     lunatic_process_monitor(pid) asks for a WEFT_PROCESS_DIED message when pid ends for any
+ *     reason (if pid still runs: monitoring a process that has ended does nothing).
  *
  *   Errors.  Host calls that can fail return 1 and hand out an *error id*; weft_error_message()
  *     turns it into text (and frees it). Misusing the ABI (bad pointer, unknown id) traps, i.e.
@@ -198,7 +201,8 @@ static inline void weft_trap_exit(int on) {
 
 /*
  * Sends len bytes from data to process pid, with a tag (0 = untagged). Never blocks; succeeds even
- * if pid has ended (the message is then dropped).
+ * if pid has ended (the message is then dropped). A message larger than this process may build
+ * (weft run --max-message, 64 MiB by default) traps this process.
  */
 static inline void weft_send(uint64_t pid, int64_t tag, const void *data, size_t len) {
     const uint8_t *bytes = (const uint8_t *)data;

@@ -12,7 +12,6 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.ImportSection;
 import dev.weft.node.cli.WeftCli;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -178,7 +177,7 @@ class WasmExamplesTest {
     @Test
     @Timeout(120)
     void rebuiltExamplesHaveCommittedImports(@TempDir Path tmp) throws Exception {
-        assumeTrue(onPath("clang"), "clang is not on PATH");
+        assumeTrue(Subprocess.onPath("clang"), "clang is not on PATH");
         Process p = new ProcessBuilder("bash", EXAMPLES.resolve("build.sh").toString(), tmp.toString())
                 .redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -217,18 +216,5 @@ class WasmExamplesTest {
             out.add(imp.module() + "\t" + imp.name() + "\t" + type);
         }
         return out;
-    }
-
-    private static boolean onPath(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

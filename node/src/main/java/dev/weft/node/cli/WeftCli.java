@@ -133,7 +133,7 @@ public final class WeftCli implements Callable<Integer> {
         WeftCli cli = new WeftCli(out, err, in);
         CommandLine cmd = new CommandLine(cli);
         cmd.addSubcommand("run", new RunCommand(out, err, in));
-        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        UsageErrors.registerConverters(cmd); // after the subcommands: picocli hands converters to those it has
         // everything after app.wasm is the guest's, options included: weft run app.wasm --verbose
         cmd.getSubcommands().get("run").setStopAtPositional(true);
         cmd.setOut(new PrintWriter(out, true, charsetOf(out)));
@@ -144,6 +144,12 @@ public final class WeftCli implements Callable<Integer> {
             return INTERNAL;
         });
         try {
+            // picocli would say "Unmatched argument at index 0", or complain about a later argument
+            String unknown = UsageErrors.unknownCommand(args, cmd.getSubcommands().keySet());
+            if (unknown != null) {
+                err.println("weft: " + oneLine(UsageErrors.unknownCommandLine(unknown, cmd.getSubcommands().keySet())));
+                return USAGE;
+            }
             return cmd.execute(args);
         } finally {
             out.flush();
@@ -161,7 +167,7 @@ public final class WeftCli implements Callable<Integer> {
     private static int badCommandLine(ParameterException e, String[] args) {
         CommandLine c = e.getCommandLine();
         PrintWriter w = c.getErr();
-        w.println("weft: " + oneLine(e.getMessage()) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+        w.println("weft: " + oneLine(UsageErrors.describe(e)) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
         w.flush();
         return USAGE;
     }
@@ -174,6 +180,8 @@ public final class WeftCli implements Callable<Integer> {
             description = {
                 "Runs the _start function of a WASI command module as the root process of a new node,"
                         + " waits for it and exits with its exit code.",
+                "When _start returns (main, in C) or calls proc_exit, the run is over: every process the guest"
+                        + " spawned ends with it, finished or not, so main waits for the work it started.",
                 "The guest sees only what the command line grants: its arguments (app.wasm first),"
                         + " the --env variables and the --dir directories; stdin, stdout and stderr are weft's.",
                 "Test mode (Lunatic's): if app.wasm exports functions named #lunatic_test_... (lunatic-rs's"
@@ -204,10 +212,15 @@ public final class WeftCli implements Callable<Integer> {
                 description = "Set an environment variable of the guest (repeatable); it sees no other.")
         private List<String> env = new ArrayList<>();
 
-        @Option(names = "--max-memory", paramLabel = "BYTES",
-                description = "Most linear memory the guest may have, in bytes (rounded down to 64 KiB pages;"
-                        + " default 1 GiB).")
-        private Long maxMemory;
+        /** The size options' ranges: what the node and the Wasm engine can honour. */
+        static final SizeOption MAX_MEMORY = new SizeOption("--max-memory", PAGE, WasmConfig.MAX_MEMORY_BYTES);
+        static final SizeOption MAX_MESSAGE = new SizeOption("--max-message", 0, 1L << 30);
+        static final SizeOption MAX_STACK = new SizeOption("--max-stack", Scheduler.MIN_STACK_SIZE, Scheduler.MAX_STACK_SIZE);
+
+        @Option(names = "--max-memory", paramLabel = "SIZE",
+                description = "Most linear memory each process may have, in bytes or with a k, m or g suffix"
+                        + " (64k to 4g, rounded down to whole 64 KiB pages; default 1g).")
+        private String maxMemory;
 
         @Option(names = "--max-fuel", paramLabel = "N",
                 description = "Most work each process may do, in units of 100,000 Wasm instructions (Lunatic's);"
@@ -219,9 +232,10 @@ public final class WeftCli implements Callable<Integer> {
                 description = "Most processes alive at once on the node (default 2097152); a spawn beyond it fails.")
         private Integer maxProcesses;
 
-        @Option(names = "--max-message", paramLabel = "BYTES",
-                description = "Largest message a guest may build, in bytes (default 67108864, 64 MiB).")
-        private Integer maxMessage;
+        @Option(names = "--max-message", paramLabel = "SIZE",
+                description = "Largest message a guest may build, in bytes or with a k, m or g suffix"
+                        + " (0 to 1g; default 64m).")
+        private String maxMessage;
 
         @Option(names = "--max-table-elements", paramLabel = "N",
                 description = "Most elements in each of a guest's tables (default 100000).")
@@ -232,7 +246,7 @@ public final class WeftCli implements Callable<Integer> {
                         + " default 1m); it bounds how deep a guest may recurse: deeper, its process ends with"
                         + " 'call stack exhausted'.")
         private String maxStack;
-        /** --max-stack in bytes, once checked. */
+        /** --max-stack in bytes, once checked; null for the node's default. */
         private Long maxStackBytes;
 
         @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "compiler",
@@ -277,27 +291,19 @@ public final class WeftCli implements Callable<Integer> {
                 }
                 hostDirs.add(p);
             }
-            int maxPages = WasmProcess.DEFAULT_MAX_MEMORY_PAGES;
-            if (maxMemory != null) {
-                if (maxMemory < 0) {
-                    throw new ParameterException(cmd, "--max-memory must not be negative, got " + maxMemory);
-                }
-                maxPages = (int) Math.min(65536, maxMemory / PAGE);
-            }
+            long maxMemoryBytes = maxMemory == null ? (long) WasmProcess.DEFAULT_MAX_MEMORY_PAGES * PAGE
+                    : size(cmd, MAX_MEMORY, maxMemory) / PAGE * PAGE;
+            int maxMessageBytes = maxMessage == null ? WasmConfig.DEFAULT_MAX_MESSAGE_BYTES
+                    : (int) size(cmd, MAX_MESSAGE, maxMessage);
+            maxStackBytes = maxStack == null ? null : size(cmd, MAX_STACK, maxStack);
             if (maxProcesses != null && maxProcesses < 1) {
                 throw new ParameterException(cmd, "--max-processes must be at least 1, got " + maxProcesses);
             }
             if (maxTableElements != null && maxTableElements < 0) {
                 throw new ParameterException(cmd, "--max-table-elements must not be negative, got " + maxTableElements);
             }
-            if (maxMessage != null && maxMessage < 0) {
-                throw new ParameterException(cmd, "--max-message must not be negative, got " + maxMessage);
-            }
             if (maxFuel != null && maxFuel < 0) {
                 throw new ParameterException(cmd, "--max-fuel must not be negative, got " + maxFuel);
-            }
-            if (maxStack != null) {
-                maxStackBytes = stackSize(cmd, maxStack);
             }
 
             // -------- the module
@@ -328,9 +334,9 @@ public final class WeftCli implements Callable<Integer> {
             // -------- the root process (one per test in test mode), as `lunatic run`'s: every
             // permission, the granted directories and environment; its children inherit them
             WasmConfig.Builder root = WasmConfig.builder()
-                    .withMaxMemoryBytes((long) maxPages * PAGE)
+                    .withMaxMemoryBytes(maxMemoryBytes)
                     .withMaxFuel(maxFuel == null ? 0 : maxFuel)
-                    .withMaxMessageBytes(maxMessage == null ? WasmConfig.DEFAULT_MAX_MESSAGE_BYTES : maxMessage)
+                    .withMaxMessageBytes(maxMessageBytes)
                     .withMaxTableElements(maxTableElements == null ? WasmProcess.DEFAULT_MAX_TABLE_ELEMENTS : maxTableElements)
                     .withStdin(in);
             environment.forEach(root::withEnv);
@@ -388,20 +394,13 @@ public final class WeftCli implements Callable<Integer> {
             return b.build();
         }
 
-        /** The bytes of a --max-stack value: a number of bytes, or of KiB, MiB or GiB with a k, m or g suffix. */
-        private static long stackSize(CommandLine cmd, String value) {
-            String usage = "--max-stack takes bytes, or a size with a k, m or g suffix, from 64k to 1g; got '" + value + "'";
-            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
-            int shift = v.endsWith("k") ? 10 : v.endsWith("m") ? 20 : v.endsWith("g") ? 30 : 0;
-            String digits = shift == 0 ? v : v.substring(0, v.length() - 1);
-            if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9') || digits.length() > 12) {
-                throw new ParameterException(cmd, usage);
+        /** The bytes of a size option's value, or the one-line usage error. */
+        private static long size(CommandLine cmd, SizeOption option, String value) {
+            try {
+                return option.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cmd, e.getMessage());
             }
-            long bytes = Long.parseLong(digits) << shift; // at most 12 digits: no overflow
-            if (bytes < Scheduler.MIN_STACK_SIZE || bytes > Scheduler.MAX_STACK_SIZE) {
-                throw new ParameterException(cmd, usage);
-            }
-            return bytes;
         }
 
         /** The exit code of {@code weft run} for the root process's exit reason. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code weft} in-process through {@link WeftCli#run}, on the hello example (examples/wasm/hello)
- * and WAT fixtures (src/test/resources/cli), plus the {@code ./weft} launcher as a subprocess.
+ * and WAT fixtures (src/test/resources/cli). The {@code ./weft} launcher, a subprocess, is tested
+ * in integration-tests ({@code LauncherTest}).
  */
 class WeftCliTest {
 
@@ -115,6 +116,60 @@ class WeftCliTest {
         }
         assertEquals(0, weft("run", "--max-stack", "64k", HELLO).code());
         assertEquals(0, weft("run", "--max-stack", "1g", HELLO).code());
+    }
+
+    @Test
+    void everySizeOptionTakesBytesOrAKMOrGSuffix() {
+        for (String option : List.of("--max-memory", "--max-stack", "--max-message")) {
+            for (String size : List.of("67108864", "65536k", "64m", "64M")) {
+                Result r = weft("run", option, size, HELLO);
+                assertEquals(0, r.code(), option + " " + size + ": " + r.err());
+                assertEquals("Hello from Weft!\n", r.out());
+            }
+        }
+        assertEquals(0, weft("run", "--max-memory", "4g", "--max-message", "0", HELLO).code());
+    }
+
+    @Test
+    void aSizeOutsideItsRangeIsRefusedBeforeTheModuleIsRead() {
+        // the app does not exist: were the size checked later, weft would exit 110 (cannot read app.wasm)
+        String app = "no/such/app.wasm";
+        for (List<String> refused : List.of(
+                List.of("--max-memory", "1", "64k to 4g"), // less than one 64 KiB page
+                List.of("--max-memory", "65535", "64k to 4g"),
+                List.of("--max-memory", "5g", "64k to 4g"),
+                List.of("--max-stack", "1", "64k to 1g"),
+                List.of("--max-message", "2g", "0 to 1g"),
+                List.of("--max-message", "-1", "0 to 1g"),
+                List.of("--max-memory", "64mb", "64k to 4g"))) {
+            String option = refused.get(0);
+            String value = refused.get(1);
+            Result r = weft("run", option, value, app);
+            assertEquals(WeftCli.USAGE, r.code(), refused + ": " + r.err());
+            assertOneLine(r, "weft: " + option + " takes bytes, or a size with a k, m or g suffix, from " + refused.get(2)
+                    + "; got '" + value + "' (see 'weft run --help')");
+        }
+    }
+
+    @Test
+    void maxMemoryIsRoundedDownToWholePages() {
+        // hello's memory starts at 2 pages (128 KiB): 191k rounds down to 2 pages, 127k to 1
+        assertEquals(0, weft("run", "--max-memory", "191k", HELLO).code());
+        Result r = weft("run", "--max-memory", "127k", HELLO);
+        assertEquals(WeftCli.CANNOT_INSTANTIATE, r.code(), r.err());
+        assertOneLine(r, "exceeds the limit of 1 pages (65536 bytes)");
+    }
+
+    @Test
+    void anUnknownCommandIsOneLine() {
+        for (String[] args : List.of(new String[] {"frobnicate"}, new String[] {"frobnicate", "run", HELLO},
+                new String[] {"rn", HELLO}, new String[] {"--version", "frobnicate"})) {
+            Result r = weft(args);
+            assertEquals(WeftCli.USAGE, r.code(), String.join(" ", args));
+            String command = args[0].startsWith("-") ? args[1] : args[0];
+            assertOneLine(r, "weft: unknown command '" + command + "' (commands: run; see 'weft --help')");
+            assertEquals("", r.out());
+        }
     }
 
     @Test
@@ -260,15 +315,36 @@ class WeftCliTest {
 
         Result option = weft("run", "--frobnicate", HELLO);
         assertEquals(WeftCli.USAGE, option.code());
-        assertOneLine(option, "--frobnicate");
+        assertOneLine(option, "weft: unknown option '--frobnicate' (see 'weft run --help')");
+
+        Result typo = weft("run", "--max-memroy", "64m", HELLO);
+        assertEquals(WeftCli.USAGE, typo.code());
+        assertOneLine(typo, "weft: unknown option '--max-memroy', did you mean --max-memory? (see 'weft run --help')");
+
+        Result topLevel = weft("--frobnicate");
+        assertEquals(WeftCli.USAGE, topLevel.code());
+        assertOneLine(topLevel, "weft: unknown option '--frobnicate' (see 'weft --help')");
 
         Result noApp = weft("run");
         assertEquals(WeftCli.USAGE, noApp.code());
-        assertOneLine(noApp, "app.wasm");
+        assertOneLine(noApp, "weft: missing app.wasm, the WASI command module to run (see 'weft run --help')");
+
+        Result noValue = weft("run", "--max-fuel");
+        assertEquals(WeftCli.USAGE, noValue.code());
+        assertOneLine(noValue, "weft: --max-fuel needs a value (N) (see 'weft run --help')");
+
+        Result notANumber = weft("run", "--max-processes", "1.5", HELLO);
+        assertEquals(WeftCli.USAGE, notANumber.code());
+        assertOneLine(notANumber, "weft: invalid value for option '--max-processes': '1.5' is not a whole number");
+
+        Result tooLarge = weft("run", "--max-table-elements", "99999999999", HELLO);
+        assertEquals(WeftCli.USAGE, tooLarge.code());
+        assertOneLine(tooLarge, "'99999999999' is out of range (at most 2147483647)");
 
         Result engine = weft("run", "--engine", "jit", HELLO);
         assertEquals(WeftCli.USAGE, engine.code());
-        assertOneLine(engine, "jit");
+        assertOneLine(engine, "weft: invalid value for option '--engine': 'jit' is not an engine (compiler or interpreter)");
+        assertEquals(0, weft("run", "--engine", "Interpreter", HELLO).code());
     }
 
     @Test
@@ -329,64 +405,6 @@ class WeftCliTest {
             assertEquals(0, p.exitValue(), log);
             org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(built),
                     Files.readAllBytes(Path.of(fixture(name + ".wasm"))), name + ".wasm is stale: rebuild it");
-        }
-    }
-
-    /** The launcher at the repository root, as a user runs it. */
-    @Test
-    void theLauncherRunsHello() throws Exception {
-        assumeTrue(onPath("bash"), "bash is not on PATH");
-        // Maven writes this before the tests run (node/pom.xml); without it the launcher would build first
-        Path stamp = Path.of("target", "runtime-classpath.txt");
-        assumeTrue(Files.exists(stamp), "node is not built by Maven");
-        // The launcher rebuilds first when a source is newer than its classpath file
-        // (scripts/java-env.sh); a build nested in this one could race with it, so skip instead.
-        assumeTrue(sourcesOlderThan(stamp), "sources changed since this build: ./weft would rebuild first");
-        ProcessBuilder pb = new ProcessBuilder("bash", "./weft", "run", "examples/wasm/hello/hello.wasm", "from", "bash")
-                .directory(ROOT.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("WEFT_GREETING", "not granted"); // the guest sees only --env variables
-        Process p = pb.start();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread drain = Thread.ofVirtual().start(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (java.io.IOException ignored) {
-                // the process is gone
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "./weft did not finish");
-        drain.join();
-        assertEquals(0, p.exitValue(), out + err.toString(StandardCharsets.UTF_8));
-        assertEquals("Hello from Weft!\narg 1: from\narg 2: bash\n", out);
-    }
-
-    /** What scripts/java-env.sh's weft_build_is_fresh checks: no .java, pom.xml or .wasm newer than the stamp. */
-    private static boolean sourcesOlderThan(Path stamp) throws java.io.IOException {
-        long built = Files.getLastModifiedTime(stamp).toMillis();
-        try (var files = Files.walk(ROOT)) {
-            return files
-                    .filter(p -> {
-                        String n = p.getFileName() == null ? "" : p.getFileName().toString();
-                        return n.endsWith(".java") || n.equals("pom.xml") || n.endsWith(".wasm");
-                    })
-                    .filter(p -> {
-                        Path rel = ROOT.relativize(p);
-                        for (Path part : rel) {
-                            if (part.toString().equals("target") || part.toString().equals(".git")) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    })
-                    .noneMatch(p -> {
-                        try {
-                            return Files.getLastModifiedTime(p).toMillis() > built;
-                        } catch (java.io.IOException gone) {
-                            return false;
-                        }
-                    });
         }
     }
 
