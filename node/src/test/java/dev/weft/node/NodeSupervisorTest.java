@@ -71,8 +71,9 @@ class NodeSupervisorTest {
             SupervisorException taken = assertThrows(SupervisorException.class, () -> node.startSupervisor(spec));
             assertEquals(new SupervisorError.AlreadyStarted(sup), taken.error());
 
+            var supExited = node.whenExited(sup);
             node.exit(sup, ExitReason.SHUTDOWN);
-            assertEquals(ExitReason.SHUTDOWN, node.awaitExit(sup, WAIT));
+            assertEquals(ExitReason.SHUTDOWN, supExited.get(5, java.util.concurrent.TimeUnit.SECONDS));
         }
     }
 
