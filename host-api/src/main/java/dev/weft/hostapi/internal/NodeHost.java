@@ -80,7 +80,7 @@ public final class NodeHost {
         if (reportedPayloads.add(type)) {
             LOG.log(System.Logger.Level.WARNING, "Wasm process " + serial + " dropped a message whose payload is a "
                     + type.getName() + ", which a guest cannot read (send it a DataMessage, a byte[] or a String);"
-                    + " further " + type.getName() + " payloads to Wasm processes are dropped without a warning");
+                    + " further " + type.getName() + " payloads to this node's Wasm processes are dropped without a warning");
         }
     }
 }
