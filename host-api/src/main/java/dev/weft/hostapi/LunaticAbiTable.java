@@ -7,6 +7,7 @@ import static com.dylibso.chicory.wasm.types.ValType.I32;
 import static com.dylibso.chicory.wasm.types.ValType.I64;
 
 import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
 import java.util.List;
 
 /** Lunatic's host functions as lunatic-abi.json lists them, in its order. */
@@ -297,8 +298,7 @@ final class LunaticAbiTable {
                     List.of("name_str_ptr", "name_str_len"), List.of(I32, I32), List.of()));
 
     private static LunaticAbi.Function fn(String module, String name, boolean blocking,
-            List<String> paramNames, List<com.dylibso.chicory.wasm.types.ValType> params,
-            List<com.dylibso.chicory.wasm.types.ValType> results) {
+            List<String> paramNames, List<ValType> params, List<ValType> results) {
         return new LunaticAbi.Function(module, name, paramNames, FunctionType.of(params, results), blocking);
     }
 }

@@ -6,6 +6,7 @@ import static com.dylibso.chicory.wasm.types.ValType.I32;
 import static com.dylibso.chicory.wasm.types.ValType.I64;
 
 import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
 import java.util.List;
 
 /** Weft's host functions as weft-abi.json lists them, in its order. */
@@ -48,8 +49,7 @@ final class WeftAbiTable {
                     List.of("supervisor"), List.of(I64), List.of(I32)));
 
     private static LunaticAbi.Function fn(String module, String name, boolean blocking,
-            List<String> paramNames, List<com.dylibso.chicory.wasm.types.ValType> params,
-            List<com.dylibso.chicory.wasm.types.ValType> results) {
+            List<String> paramNames, List<ValType> params, List<ValType> results) {
         return new LunaticAbi.Function(module, name, paramNames, FunctionType.of(params, results), blocking);
     }
 }

@@ -12,6 +12,7 @@ import com.dylibso.chicory.wasm.types.ValType;
 import dev.weft.hostapi.internal.abi.LunaticTrapAbi;
 import dev.weft.process.ExitException;
 import java.util.List;
+import java.util.Locale;
 
 import static dev.weft.hostapi.internal.GuestMemory.trap;
 
@@ -110,7 +111,7 @@ public final class TrapCatch implements LunaticTrapAbi {
             }
             if (e.exportType() != ExternalType.FUNCTION) {
                 throw trap(NAME, "the guest's export " + EXPORT + " is a "
-                        + e.exportType().name().toLowerCase(java.util.Locale.ROOT) + ", not a function");
+                        + e.exportType().name().toLowerCase(Locale.ROOT) + ", not a function");
             }
             FunctionType type = instance.type(instance.functionType(e.index()));
             if (!TYPE.equals(type)) {
