@@ -8,7 +8,9 @@ import java.util.Objects;
  * The payload of a Lunatic data message (what a guest builds with {@code create_data} /
  * {@code write_data} and sends with {@code send}); the message's tag travels as the mailbox tag.
  * Java code that talks to Wasm processes sends and receives these; a bare {@code byte[]} payload is
- * accepted by a Wasm process's {@code receive} as well.
+ * accepted by a Wasm process's {@code receive} as well, and a {@code String} arrives as its UTF-8
+ * bytes. Other payloads mean nothing to a guest: they are dropped, with a warning (see
+ * {@link LunaticHost}).
  *
  * <p>{@code resources} are what the guest attached with {@code push_*} (today only modules,
  * {@link dev.weft.process.wasm.WasmModule}), by index; the receiver takes them with

@@ -4,8 +4,10 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
+import dev.weft.hostapi.internal.WasiPathGuard;
 import dev.weft.process.ExitException;
 import dev.weft.process.ExitReason;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,10 +45,10 @@ public final class Wasi {
      * The host functions of {@code wasi} made from {@code config} ({@link #options}): as
      * {@link #functions(WasiPreview1)}, and the {@code path_*} functions kept inside the config's
      * preopened directories when symbolic links point out of them
-     * ({@link dev.weft.hostapi.internal.WasiPathGuard}).
+     * ({@link WasiPathGuard}).
      */
     public static List<ImportFunction> functions(WasiPreview1 wasi, WasmConfig config) {
-        return new dev.weft.hostapi.internal.WasiPathGuard(List.copyOf(config.dirs().values()))
+        return new WasiPathGuard(List.copyOf(config.dirs().values()))
                 .guard(functions(wasi));
     }
 
@@ -62,7 +64,7 @@ public final class Wasi {
         for (Map.Entry<String, String> e : config.env().entrySet()) {
             options.withEnvironment(e.getKey(), e.getValue());
         }
-        for (Map.Entry<String, java.nio.file.Path> e : config.dirs().entrySet()) {
+        for (Map.Entry<String, Path> e : config.dirs().entrySet()) {
             options.withDirectory(e.getKey(), e.getValue());
         }
         return options.build();

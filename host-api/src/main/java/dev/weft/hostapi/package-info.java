@@ -1,8 +1,9 @@
 /**
- * The guest ABI: Lunatic's {@code lunatic::*} host functions on Chicory ({@link dev.weft.hostapi.LunaticHost}),
- * and the C guest SDK under {@code src/main/c}. Implemented so far: {@code lunatic::message},
- * most of {@code lunatic::process} (not spawn, modules or configs), {@code lunatic::timer},
- * {@code lunatic::version}, {@code lunatic::error}; every other function links with its exact
- * signature and traps as not implemented yet.
+ * The guest ABI: Lunatic's {@code lunatic::*} host functions and Weft's {@code weft::*} ones on
+ * Chicory ({@link dev.weft.hostapi.LunaticHost}, which lists what is implemented), the ABI tables
+ * ({@link dev.weft.hostapi.LunaticAbi}, {@link dev.weft.hostapi.WeftAbi}), WASI for processes
+ * ({@link dev.weft.hostapi.Wasi}), and the C guest SDK under {@code src/main/c}. Every function
+ * links with its exact signature; those not implemented yet trap as such. The classes of each ABI
+ * module are in {@code dev.weft.hostapi.internal}.
  */
 package dev.weft.hostapi;

@@ -265,10 +265,10 @@ class LunaticHeaderTest {
 
     // ---------------------------------------------------------------------------------------------
 
-    private record Result(int exit, String output) {
+    record Result(int exit, String output) {
     }
 
-    private static Result run(List<String> command, Path dir) throws Exception {
+    static Result run(List<String> command, Path dir) throws Exception {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
@@ -276,7 +276,7 @@ class LunaticHeaderTest {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    private static boolean onPath(String command) {
+    static boolean onPath(String command) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;

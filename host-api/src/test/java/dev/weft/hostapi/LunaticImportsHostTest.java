@@ -107,16 +107,4 @@ class LunaticImportsHostTest {
         message = assertInstanceOf(ExitReason.Error.class, error, error::toString).message();
         assertTrue(message.startsWith("trap: lunatic::error::string_size: unknown error id 5"), message);
     }
-
-    @Test
-    void theParserReadsEscapesAndRejectsJunk() {
-        List<LunaticAbi.Function> fs = LunaticAbi.parse(
-                "[{\"module\": \"lunatic::x\\u0041\", \"name\": \"f\", \"params\": [[\"a\", \"f64\"]],"
-                        + " \"ret\": \"\", \"blocking\": true}]");
-        assertEquals(1, fs.size());
-        assertEquals("lunatic::xA::f", fs.get(0).qualifiedName());
-        assertEquals(FunctionType.of(List.of(com.dylibso.chicory.wasm.types.ValType.F64), List.of()), fs.get(0).type());
-        assertTrue(fs.get(0).blocking());
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LunaticAbi.parse("[{]"));
-    }
 }

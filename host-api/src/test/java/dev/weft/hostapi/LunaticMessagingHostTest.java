@@ -23,6 +23,12 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -108,6 +114,49 @@ class LunaticMessagingHostTest {
         // 3 bytes, 2 of them left after seek_data(1)
         assertArrayEquals(new long[] {0, 7, 0x11, LunaticHost.TIMEOUT, 0, 5, 3, 2}, report());
         assertEquals(ExitReason.NORMAL, awaitDown(guest));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aStringArrivesAsItsUtf8BytesAndOtherJavaPayloadsAreDroppedWithOneWarning(Engine engine) throws Exception {
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger logger = Logger.getLogger("dev.weft.hostapi");
+        logger.addHandler(handler);
+        try {
+            // a host of its own: it warns once per payload class
+            WasmModule module = new ModuleLoader().load(fixture("messaging.wasm"), engine);
+            ProcessBody body = LunaticHost.builder().build()
+                    .processBody(module, WasmConfig.defaults(), "selective", me.self().serial());
+            MonitoredPid guest = me.spawnMonitor(body);
+            assertArrayEquals(new long[] {0}, report()); // ready
+            me.send(guest.pid(), 5, 42); // an Integer: nothing a guest can read
+            me.send(guest.pid(), 7, "A");
+            me.send(guest.pid(), 5, 43);
+            me.send(guest.pid(), 5, "h\u00e9"); // 3 bytes of UTF-8
+            // tag 7 first ("A": 0x41), tag 9 times out, then any message: both Integers are
+            // dropped, the tag-5 String arrives: 3 bytes, 2 of them left after seek_data(1)
+            assertArrayEquals(new long[] {0, 7, 0x41, LunaticHost.TIMEOUT, 0, 5, 3, 2}, report());
+            assertEquals(ExitReason.NORMAL, awaitDown(guest));
+            List<String> messages = warnings.stream().map(LogRecord::getMessage).toList();
+            assertEquals(1, messages.size(), messages.toString());
+            assertTrue(messages.get(0).contains("Wasm process " + guest.pid().serial() + " dropped a message whose"
+                    + " payload is a java.lang.Integer"), messages.get(0));
+            assertEquals(Level.WARNING, warnings.get(0).getLevel());
+        } finally {
+            logger.removeHandler(handler);
+        }
     }
 
     @ParameterizedTest

@@ -1,12 +1,11 @@
 package dev.weft.hostapi.internal;
 
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.WasmFunctionHandle;
+import dev.weft.hostapi.internal.abi.LunaticMetricsAbi;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,7 +59,7 @@ import static dev.weft.hostapi.internal.GuestMemory.trap;
  *       type).
  * </ul>
  */
-public final class GuestMetrics {
+public final class GuestMetrics implements LunaticMetricsAbi {
 
     /** The prefix of the guests' meter names. */
     public static final String PREFIX = "weft.guest.";
@@ -68,8 +67,6 @@ public final class GuestMetrics {
     public static final int DEFAULT_MAX_NAMES = 10_000;
     /** The longest guest metric name, in UTF-8 bytes. */
     public static final int MAX_NAME_BYTES = 1024;
-
-    private static final String MODULE = "lunatic::metrics::";
 
     private enum Kind {
         COUNTER("a counter"),
@@ -115,34 +112,34 @@ public final class GuestMetrics {
         return metrics.size();
     }
 
-    /** Adds the six {@code lunatic::metrics::*} functions to {@code m}; they may serve every process of the node. */
-    public void register(Map<String, WasmFunctionHandle> m) {
-        m.put(MODULE + "counter", (inst, args) -> {
-            long value = args[2];
-            metric(inst, "counter", args, Kind.COUNTER).counter.increment(unsigned(value));
-            return null;
-        });
-        m.put(MODULE + "increment_counter", (inst, args) -> {
-            metric(inst, "increment_counter", args, Kind.COUNTER).counter.increment();
-            return null;
-        });
-        m.put(MODULE + "gauge", (inst, args) -> {
-            double value = Double.longBitsToDouble(args[2]);
-            metric(inst, "gauge", args, Kind.GAUGE).gaugeBits.set(Double.doubleToRawLongBits(value));
-            return null;
-        });
-        m.put(MODULE + "increment_gauge", (inst, args) -> {
-            add(metric(inst, "increment_gauge", args, Kind.GAUGE).gaugeBits, Double.longBitsToDouble(args[2]));
-            return null;
-        });
-        m.put(MODULE + "decrement_gauge", (inst, args) -> {
-            add(metric(inst, "decrement_gauge", args, Kind.GAUGE).gaugeBits, -Double.longBitsToDouble(args[2]));
-            return null;
-        });
-        m.put(MODULE + "histogram", (inst, args) -> {
-            metric(inst, "histogram", args, Kind.HISTOGRAM).summary.record(Double.longBitsToDouble(args[2]));
-            return null;
-        });
+    @Override
+    public void counter(Instance instance, int nameStrPtr, int nameStrLen, long value) {
+        metric(instance, COUNTER, nameStrPtr, nameStrLen, Kind.COUNTER).counter.increment(unsigned(value));
+    }
+
+    @Override
+    public void incrementCounter(Instance instance, int nameStrPtr, int nameStrLen) {
+        metric(instance, INCREMENT_COUNTER, nameStrPtr, nameStrLen, Kind.COUNTER).counter.increment();
+    }
+
+    @Override
+    public void gauge(Instance instance, int nameStrPtr, int nameStrLen, double value) {
+        metric(instance, GAUGE, nameStrPtr, nameStrLen, Kind.GAUGE).gaugeBits.set(Double.doubleToRawLongBits(value));
+    }
+
+    @Override
+    public void incrementGauge(Instance instance, int nameStrPtr, int nameStrLen, double value) {
+        add(metric(instance, INCREMENT_GAUGE, nameStrPtr, nameStrLen, Kind.GAUGE).gaugeBits, value);
+    }
+
+    @Override
+    public void decrementGauge(Instance instance, int nameStrPtr, int nameStrLen, double value) {
+        add(metric(instance, DECREMENT_GAUGE, nameStrPtr, nameStrLen, Kind.GAUGE).gaugeBits, -value);
+    }
+
+    @Override
+    public void histogram(Instance instance, int nameStrPtr, int nameStrLen, double value) {
+        metric(instance, HISTOGRAM, nameStrPtr, nameStrLen, Kind.HISTOGRAM).summary.record(value);
     }
 
     private static double unsigned(long value) {
@@ -158,11 +155,9 @@ public final class GuestMetrics {
         } while (!bits.compareAndSet(current, next));
     }
 
-    /** The metric named by (args[0], args[1]) in the guest's memory, created as {@code kind} if new. */
-    private Metric metric(Instance inst, String function, long[] args, Kind kind) {
-        String fn = MODULE + function;
-        int ptr = (int) args[0];
-        long len = Integer.toUnsignedLong((int) args[1]);
+    /** The metric named by the string at (ptr, len) in the guest's memory, created as {@code kind} if new. */
+    private Metric metric(Instance inst, String fn, int ptr, int nameLen, Kind kind) {
+        long len = Integer.toUnsignedLong(nameLen);
         if (len == 0) {
             throw trap(fn, "the metric name is empty");
         }

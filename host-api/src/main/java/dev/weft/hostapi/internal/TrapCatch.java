@@ -3,16 +3,16 @@ package dev.weft.hostapi.internal;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionCompletedException;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExportSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.weft.hostapi.internal.abi.LunaticTrapAbi;
 import dev.weft.process.ExitException;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 
 import static dev.weft.hostapi.internal.GuestMemory.trap;
 
@@ -60,10 +60,13 @@ import static dev.weft.hostapi.internal.GuestMemory.trap;
  * <p>The caller traps (with a message starting with {@code lunatic::trap::catch}) if the guest does
  * not export {@value #EXPORT}, or exports it with another type than {@code (i32, i32) -> i32}.
  */
-public final class TrapCatch {
+public final class TrapCatch implements LunaticTrapAbi {
+
+    /** It keeps no state: one serves every process. */
+    public static final TrapCatch INSTANCE = new TrapCatch();
 
     /** The qualified name of the host function. */
-    public static final String NAME = "lunatic::trap::catch";
+    public static final String NAME = CATCH;
     /** The guest export that {@code catch} calls. */
     public static final String EXPORT = "_lunatic_catch_trap";
 
@@ -71,21 +74,17 @@ public final class TrapCatch {
 
     private TrapCatch() {}
 
-    /** Adds {@code lunatic::trap::catch} to {@code m} (it keeps no state: one handle serves every process). */
-    public static void register(Map<String, WasmFunctionHandle> m) {
-        m.put(NAME, TrapCatch::trapCatch);
-    }
-
-    private static long[] trapCatch(Instance instance, long[] args) {
+    @Override
+    public int catch_(Instance instance, int function, int pointer) {
         checkExport(instance);
         try {
-            long[] result = instance.export(EXPORT).apply((int) args[0], (int) args[1]);
-            return new long[] {result == null || result.length == 0 ? 0 : (int) result[0]};
+            long[] result = instance.export(EXPORT).apply(function, pointer);
+            return result == null || result.length == 0 ? 0 : (int) result[0];
         } catch (RuntimeException | StackOverflowError failure) {
             if (!isTrap(failure)) {
                 throw failure;
             }
-            return new long[] {0};
+            return 0;
         }
     }
 
@@ -112,7 +111,7 @@ public final class TrapCatch {
             }
             if (e.exportType() != ExternalType.FUNCTION) {
                 throw trap(NAME, "the guest's export " + EXPORT + " is a "
-                        + e.exportType().name().toLowerCase(java.util.Locale.ROOT) + ", not a function");
+                        + e.exportType().name().toLowerCase(Locale.ROOT) + ", not a function");
             }
             FunctionType type = instance.type(instance.functionType(e.index()));
             if (!TYPE.equals(type)) {
