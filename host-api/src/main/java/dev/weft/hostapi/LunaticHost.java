@@ -59,9 +59,9 @@ import java.util.function.Function;
  *       an unknown export or arguments that do not fit its signature return 1 with an error id. A
  *       process whose config does not allow spawning traps. {@code get_or_spawn} returns 2 with the
  *       holder if the name is registered, else spawns and registers the child (0). Lunatic holds
- *       the registry's write lock; Weft gets the same outcome without it: the child registers itself
- *       before any guest code runs, and if another process took the name first, that child ends
- *       without running and the caller gets the winner (2);
+ *       the registry's write lock; Weft gets the same outcome without it: the process layer registers
+ *       the child with its spawn ({@link dev.weft.process.SpawnOptions#register}), and if another
+ *       process took the name first nothing is spawned and the caller gets the winner (2);
  *   <li>{@code lunatic::registry} ({@code put}, {@code get}, {@code remove}) on the node's registry
  *       (see {@link ProcessContext#register}). Names are UTF-8; {@code put} overwrites, as in Lunatic;
  *   <li>{@code lunatic::distributed} with the answers of a node that is alone: {@code node_id} (the

@@ -8,7 +8,6 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import dev.weft.hostapi.WasmConfig;
 import dev.weft.hostapi.internal.abi.LunaticProcessAbi;
-import dev.weft.mailbox.Message;
 import dev.weft.process.ExitReason;
 import dev.weft.process.MonitorRef;
 import dev.weft.process.NameTakenException;
@@ -16,11 +15,10 @@ import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
 import dev.weft.process.ProcessLimitException;
+import dev.weft.process.SpawnOptions;
 import dev.weft.process.wasm.ModuleLoadException;
 import dev.weft.process.wasm.WasmModule;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code lunatic::process}: the process itself (id, sleep, links, monitors, kill), configs,
@@ -219,99 +217,41 @@ public final class ProcessFunctions implements LunaticProcessAbi {
             throw trap(GET_OR_SPAWN, "an empty name cannot be registered");
         }
         WasmModule childModule = process.moduleOrOwn(GET_OR_SPAWN, moduleId);
-        while (true) {
-            Pid holder = ctx.whereis(name);
-            if (holder != null) {
-                memory.writeLong(nodeIdPtr, holder.node());
-                memory.writeLong(idPtr, holder.serial());
-                return 2;
-            }
+        Pid holder = ctx.whereis(name);
+        if (holder == null) {
             ProcessBody body = process.childBody(GET_OR_SPAWN, configId, childModule, export, params, memory, idPtr);
             if (body == null) {
                 return 1;
             }
-            Pid child;
             try {
-                child = spawn(ctx, body, link, name);
-            } catch (ProcessLimitException full) {
-                memory.writeLong(idPtr, process.addError("cannot spawn '" + export + "': " + full.getMessage()));
-                return 1;
-            }
-            if (child != null) {
+                Pid child = spawn(ctx, body, link, name);
                 memory.writeLong(nodeIdPtr, child.node());
                 memory.writeLong(idPtr, child.serial());
                 return 0;
+            } catch (ProcessLimitException full) {
+                memory.writeLong(idPtr, process.addError("cannot spawn '" + export + "': " + full.getMessage()));
+                return 1;
+            } catch (NameTakenException taken) {
+                holder = taken.holder(); // another process took the name first
             }
-            // another process took the name first: look again
         }
+        memory.writeLong(nodeIdPtr, holder.node());
+        memory.writeLong(idPtr, holder.serial());
+        return 2;
     }
 
     /**
      * Spawns {@code body} as a child of {@code ctx}'s process, with the options of a guest's spawn:
-     * linked with the tag {@code link} unless it is 0 (the link exists before any child code runs,
-     * as in Lunatic), and registered under {@code name} unless it is null. Returns the child, or
-     * null if another process held the name first (the child then ended without running guest code).
-     *
-     * <p>The one place where a guest's spawn options meet the process layer (lunatic::process
-     * spawn and get_or_spawn, lunatic::distributed::spawn): it becomes one call of the process
-     * layer's atomic spawn with options.
+     * linked with the tag {@code link} unless it is 0, and registered under {@code name} unless it
+     * is null, both before any child code runs (the process layer's atomic spawn; Lunatic makes the
+     * link before the child runs and holds its registry's lock for get_or_spawn). Used by
+     * lunatic::process spawn and get_or_spawn, and lunatic::distributed::spawn.
      *
      * @throws ProcessLimitException if the node holds its maximum number of processes
+     * @throws NameTakenException if another process holds the name (nothing was spawned)
      */
     static Pid spawn(ProcessContext ctx, ProcessBody body, long link, String name) {
-        if (link == 0 && name == null) {
-            return ctx.spawn(body);
-        }
-        Pid parent = ctx.self();
-        Object token = new Object(); // marks the child's answer: did it get the name?
-        CountDownLatch linked = new CountDownLatch(1);
-        AtomicBoolean parentGone = new AtomicBoolean();
-        ProcessBody gated = c -> {
-            linked.await();
-            if (parentGone.get()) {
-                // the parent died before the link was made: the child dies as its link would have
-                // made it (otherwise a killed tree could leave children running, unlinked)
-                throw c.exit(ExitReason.NOPROC);
-            }
-            if (name != null) {
-                boolean won;
-                try {
-                    c.register(name);
-                    won = true;
-                } catch (NameTakenException taken) {
-                    won = false;
-                }
-                c.send(parent, new Object[] {token, won});
-                if (!won) {
-                    return;
-                }
-            }
-            body.run(c);
-        };
-        Pid child = ctx.spawn(gated);
-        boolean done = false;
-        try {
-            if (link != 0) {
-                ctx.link(child, link);
-            }
-            done = true;
-        } finally {
-            parentGone.set(!done);
-            linked.countDown();
-        }
-        if (name == null) {
-            return child;
-        }
-        // the child registers itself before it runs any guest code and tells us whether it got the name
-        Message answer = null;
-        while (answer == null) {
-            answer = ctx.receive(msg -> msg.payload() instanceof Object[] a && a[0] == token, Duration.ofMillis(50));
-            if (answer == null && !ctx.isAlive(child)) {
-                answer = ctx.receive(msg -> msg.payload() instanceof Object[] a && a[0] == token, Duration.ZERO);
-                break;
-            }
-        }
-        boolean won = answer == null || (Boolean) ((Object[]) answer.payload())[1];
-        return won ? child : null;
+        SpawnOptions options = link == 0 ? SpawnOptions.defaults() : SpawnOptions.defaults().link(link);
+        return ctx.spawn(body, name == null ? options : options.register(name)).pid();
     }
 }
