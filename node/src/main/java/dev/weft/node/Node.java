@@ -287,7 +287,7 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** Kills every process of the node and stops its timers. */
+    /** Kills every process of the node and stops its threads (see {@link ProcessRuntime#close()}). */
     @Override
     public void close() {
         runtime.close();

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,11 @@ import org.junit.jupiter.api.Timeout;
 class PreemptionTest {
 
     private final Scheduler scheduler = new Scheduler();
+
+    @AfterEach
+    void closeScheduler() {
+        scheduler.close();
+    }
 
     private Thread start(String name, Runnable body) {
         Thread t = scheduler.newProcessThread(name, body);
