@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
 /**
  * Fairness for Wasm guests: what preempting busy guests buys and costs (issue 5). Standalone:
@@ -93,11 +94,11 @@ public final class FuelBenchmarks {
         for (int busy : new int[] {0, BUSY}) {
             try (ProcessRuntime runtime = new ProcessRuntime(); AttachedProcess me = runtime.attach()) {
                 List<Pid> spinners = spin(runtime, module, busy);
-                long[] rtt = roundTrips(runtime, me, roundTrips);
+                Histogram rtt = Percentiles.ofNanos(roundTrips(runtime, me, roundTrips));
                 System.out.printf("  ping-pong round trip next to %d busy guests: median %s, p99 %s, max %s"
-                        + " (%d round trips)%s%n", busy, ms(percentile(rtt, 50)), ms(percentile(rtt, 99)),
-                        ms(percentile(rtt, 100)), rtt.length,
-                        busy == 0 ? "" : verdict(percentile(rtt, 99), 10_000_000L, "p99 < 10 ms"));
+                        + " (%d round trips)%s%n", busy, ms(rtt.getValueAtPercentile(50)), ms(rtt.getValueAtPercentile(99)),
+                        ms(rtt.getMaxValue()), rtt.getTotalCount(),
+                        busy == 0 ? "" : verdict(rtt.getValueAtPercentile(99), 10_000_000L, "p99 < 10 ms"));
                 for (Pid p : spinners) {
                     runtime.exit(p, ExitReason.KILL);
                 }
@@ -177,10 +178,11 @@ public final class FuelBenchmarks {
                 if (m == null) {
                     throw new IllegalStateException("the kill benchmark did not finish in 5 minutes");
                 }
-                long[] nanos = ((Result) m.payload()).nanos();
+                Histogram nanos = Percentiles.ofNanos(((Result) m.payload()).nanos());
                 System.out.printf("  kill to DOWN of a busy guest (%d other busy guests): median %s, p99 %s,"
-                        + " max %s (%d kills)%s%n", others, ms(percentile(nanos, 50)), ms(percentile(nanos, 99)),
-                        ms(percentile(nanos, 100)), kills, verdict(percentile(nanos, 99), 10_000_000L, "p99 < 10 ms"));
+                        + " max %s (%d kills)%s%n", others, ms(nanos.getValueAtPercentile(50)),
+                        ms(nanos.getValueAtPercentile(99)), ms(nanos.getMaxValue()), kills,
+                        verdict(nanos.getValueAtPercentile(99), 10_000_000L, "p99 < 10 ms"));
                 for (Pid p : spinners) {
                     runtime.exit(p, ExitReason.KILL);
                 }
@@ -254,8 +256,8 @@ public final class FuelBenchmarks {
             counted.run();
             b[i] = System.nanoTime() - t0;
         }
-        long pa = percentile(a, 50);
-        long pb = percentile(b, 50);
+        long pa = Percentiles.ofNanos(a).getValueAtPercentile(50);
+        long pb = Percentiles.ofNanos(b).getValueAtPercentile(50);
         double overhead = 100.0 * (pb - pa) / pa;
         String verdict = !target ? "" : overhead < 15 ? " (target < 15%: met)" : " (target < 15%: MISSED)";
         System.out.printf("  cost, %s: as given %s, with Weft's %s %s (medians of %d): %+.1f%%%s%n", what,
@@ -263,13 +265,6 @@ public final class FuelBenchmarks {
     }
 
     // ------------------------------------------------------------------ figures
-
-    static long percentile(long[] values, int p) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
 
     private static String ms(long nanos) {
         return String.format("%.3f ms", nanos / 1e6);

@@ -19,8 +19,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
+import org.HdrHistogram.Histogram;
 
 /**
  * Supervisor restart latency: the time from a child's crash to its replacement running, for a Java
@@ -95,9 +95,9 @@ final class RestartLatency {
                     nanos[i] = t1 - t0;
                 }
             }
-            Arrays.sort(nanos);
-            return new Result(name, rounds, nanos[rounds / 2] / 1e3, nanos[(int) (rounds * 0.99)] / 1e3,
-                    nanos[rounds - 1] / 1e3);
+            Histogram latencies = Percentiles.ofNanos(nanos);
+            return new Result(name, rounds, latencies.getValueAtPercentile(50) / 1e3,
+                    latencies.getValueAtPercentile(99) / 1e3, latencies.getMaxValue() / 1e3);
         } finally {
             Supervisor.stop(me, sup);
         }

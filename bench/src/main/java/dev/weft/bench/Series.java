@@ -1,11 +1,10 @@
 package dev.weft.bench;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The rounds of one benchmark on one system: the first (cold) round apart, and the median of the
- * others (warm). Or why there are none.
+ * others (warm, see {@link Percentiles}). Or why there are none.
  */
 record Series(List<Double> rounds, String error) {
 
@@ -34,9 +33,6 @@ record Series(List<Double> rounds, String error) {
     }
 
     double warmMedian() {
-        List<Double> warm = new ArrayList<>(rounds.subList(1, rounds.size()));
-        warm.sort(null);
-        int n = warm.size();
-        return n % 2 == 1 ? warm.get(n / 2) : (warm.get(n / 2 - 1) + warm.get(n / 2)) / 2;
+        return Percentiles.median(rounds.subList(1, rounds.size()));
     }
 }

@@ -365,7 +365,7 @@ public final class Node implements AutoCloseable {
         return host;
     }
 
-    /** Kills every process of the node and stops its timers. */
+    /** Kills every process of the node and stops its threads (see {@link ProcessRuntime#close()}). */
     @Override
     public void close() {
         runtime.close();

@@ -176,7 +176,12 @@ public final class ProcessRuntime implements AutoCloseable {
         return scheduler;
     }
 
-    /** Kills every process and stops the timers. */
+    /**
+     * Kills every process (waiting up to 2 s for them to end), then closes the scheduler, which
+     * stops the runtime's threads (carriers, their watcher, the timer thread): a closed runtime
+     * leaves no thread behind. Killing comes first because a dying process needs its carrier to
+     * unwind. Idempotent.
+     */
     @Override
     public void close() {
         table.killAll(2_000);

@@ -21,6 +21,13 @@ import java.util.concurrent.locks.LockSupport;
  * heap beyond this size; Weft's Wasm processes count their frames after they resume and end past
  * about this size (the process module's {@code StackGuard}).
  *
+ * <p>Threads: a scheduler owns the threads it runs on. On Weft's carriers it starts its carriers (one
+ * per core, {@code weft-carrier-*}) and their preemption watcher with its first process thread, and a
+ * timer thread ({@code weft-timers}) with its first timer; {@link #close()} stops them all. Close a
+ * scheduler after its processes ended (a node's runtime kills them first): a process thread still
+ * parked or queued then never runs again, and one still running keeps its carrier only until it
+ * parks or yields.
+ *
  * <p>A scheduler is shared by all processes of a node and is thread-safe.
  */
 public final class Scheduler implements AutoCloseable {
@@ -42,6 +49,7 @@ public final class Scheduler implements AutoCloseable {
 
     private final Timers timers = new Timers();
     private final long stackSize;
+    private final ProcessThreads threads;
 
     /** A scheduler whose processes get {@link #DEFAULT_STACK_SIZE} bytes of stack. */
     public Scheduler() {
@@ -55,6 +63,7 @@ public final class Scheduler implements AutoCloseable {
      */
     public Scheduler(long stackSize) {
         this.stackSize = checkStackSize(stackSize);
+        this.threads = new ProcessThreads(stackSize);
     }
 
     /**
@@ -75,9 +84,13 @@ public final class Scheduler implements AutoCloseable {
         return stackSize;
     }
 
-    /** A new, unstarted virtual thread named after the process it runs, with {@link #stackSize()} of stack. */
+    /**
+     * A new, unstarted virtual thread named after the process it runs, with {@link #stackSize()} of stack.
+     *
+     * @throws IllegalStateException if the scheduler is closed
+     */
     public Thread newProcessThread(String name, Runnable body) {
-        return ProcessThreads.unstarted(name, body, stackSize);
+        return threads.unstarted(name, body);
     }
 
     /**
@@ -91,7 +104,9 @@ public final class Scheduler implements AutoCloseable {
     /**
      * Which carriers run process threads: Weft's own carrier pool, or the JDK's default scheduler
      * (when the JVM lacks {@code --add-opens java.base/java.lang=ALL-UNNAMED}, or with
-     * {@code -Dweft.scheduler=jdk}), and why.
+     * {@code -Dweft.scheduler=jdk}), and why. The same for every scheduler of a JVM; the first
+     * scheduler made in a JVM that lacks the flag says so once, as a warning of the
+     * {@code dev.weft.scheduler} {@link System.Logger}.
      */
     public static String carriers() {
         return ProcessThreads.describe();
@@ -133,7 +148,8 @@ public final class Scheduler implements AutoCloseable {
 
     /**
      * A cheap hint for safepoints (places in long-running code where yielding is safe, such as a
-     * Wasm guest's calls and loop back-edges): true while some carrier has been asked to give up a
+     * Wasm guest's calls and loop back-edges), JVM-wide over the schedulers that are open: one
+     * volatile read, true while some carrier has been asked to give up a
      * task that kept it for a slice ({@value CarrierPool#SLICE_NANOS} ns or more) while others
      * waited. Then call {@link #yieldIfPreempted()}.
      */
@@ -153,14 +169,20 @@ public final class Scheduler implements AutoCloseable {
         return false;
     }
 
-    /** How many times, in this JVM, a process gave up its carrier at a safepoint because it was asked to. */
+    /** How many times, in this JVM, a process gave up its carrier at a safepoint because it was asked to (every scheduler together). */
     public static long preemptions() {
         return CarrierPool.preemptionsTaken();
     }
 
-    /** Stops the timers; pending timers never fire. */
+    /**
+     * Stops the timers (pending timers never fire) and the carriers, and returns once their threads
+     * ended (at most about a second when a process keeps its carrier; at once when called from one of
+     * this scheduler's process threads, whose carrier ends when it parks or yields). New process
+     * threads are refused from then on. Idempotent.
+     */
     @Override
     public void close() {
         timers.close();
+        threads.close();
     }
 }

@@ -17,13 +17,19 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Timers implements AutoCloseable {
 
+    /** How long {@link #close()} waits for the timer thread to end; it runs only short actions. */
+    private static final long CLOSE_WAIT_MILLIS = 1_000;
+
     private final ScheduledThreadPoolExecutor executor;
+    /** The timer thread, once the first timer started it. */
+    private volatile Thread thread;
 
     Timers() {
         executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "weft-timers");
-            thread.setDaemon(true);
-            return thread;
+            Thread timerThread = new Thread(runnable, "weft-timers");
+            timerThread.setDaemon(true);
+            thread = timerThread;
+            return timerThread;
         });
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -49,9 +55,23 @@ public final class Timers implements AutoCloseable {
         return executor.getQueue().size();
     }
 
+    /**
+     * Stops the timers: pending ones never fire, and scheduling one throws
+     * {@link java.util.concurrent.RejectedExecutionException}. Returns once the timer thread ended
+     * (unless called from a timer's action). Idempotent.
+     */
     @Override
     public void close() {
         executor.shutdownNow();
+        Thread timerThread = thread;
+        if (timerThread == null || timerThread == Thread.currentThread()) {
+            return;
+        }
+        try {
+            timerThread.join(CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static long saturatedNanos(Duration duration) {

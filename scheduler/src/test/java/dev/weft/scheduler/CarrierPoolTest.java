@@ -14,12 +14,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Weft's own carriers for process threads (surefire passes the --add-opens they need). */
 class CarrierPoolTest {
 
     private final Scheduler scheduler = new Scheduler();
+
+    @AfterEach
+    void closeScheduler() {
+        scheduler.close();
+    }
 
     private Thread start(String name, Runnable body) {
         Thread thread = scheduler.newProcessThread(name, body);

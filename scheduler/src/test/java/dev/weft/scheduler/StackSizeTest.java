@@ -20,39 +20,42 @@ class StackSizeTest {
     }
 
     /** How deep a process thread of {@code scheduler} recurses before its stack overflows. */
-    private static int overflowDepth(Scheduler scheduler) throws InterruptedException {
+    private static int overflowDepth(long stackSize) throws InterruptedException {
         AtomicInteger reached = new AtomicInteger(-1);
-        Thread t = scheduler.newProcessThread("deep", () -> {
-            depth = 0;
-            try {
-                recurse();
-            } catch (StackOverflowError expected) {
-                reached.set(depth);
-            }
-        });
-        t.start();
-        t.join(30_000);
+        try (Scheduler scheduler = new Scheduler(stackSize)) {
+            Thread t = scheduler.newProcessThread("deep", () -> {
+                depth = 0;
+                try {
+                    recurse();
+                } catch (StackOverflowError expected) {
+                    reached.set(depth);
+                }
+            });
+            t.start();
+            t.join(30_000);
+        }
         assertTrue(reached.get() > 0, "no StackOverflowError");
         return reached.get();
     }
 
     @Test
     void aSmallStackOverflowsAtAMuchLowerDepthThanABigOne() throws Exception {
-        int small = overflowDepth(new Scheduler(256L << 10));
-        int big = overflowDepth(new Scheduler(16L << 20));
-        int usual = overflowDepth(new Scheduler());
+        int small = overflowDepth(256L << 10);
+        int big = overflowDepth(16L << 20);
+        int usual = overflowDepth(Scheduler.DEFAULT_STACK_SIZE);
         assertTrue(big > 20 * small, "256 KiB: " + small + " frames, 16 MiB: " + big);
         assertTrue(small < usual && usual < big, "256 KiB: " + small + ", 1 MiB: " + usual + ", 16 MiB: " + big);
     }
 
     @Test
     void aProcessThreadKnowsItsStackSize() throws Exception {
-        Scheduler scheduler = new Scheduler(512L << 10);
-        assertEquals(512L << 10, scheduler.stackSize());
         AtomicReference<OptionalLong> seen = new AtomicReference<>();
-        Thread t = scheduler.newProcessThread("probe", () -> seen.set(Scheduler.currentStackSize()));
-        t.start();
-        t.join(5_000);
+        try (Scheduler scheduler = new Scheduler(512L << 10)) {
+            assertEquals(512L << 10, scheduler.stackSize());
+            Thread t = scheduler.newProcessThread("probe", () -> seen.set(Scheduler.currentStackSize()));
+            t.start();
+            t.join(5_000);
+        }
         assertEquals(OptionalLong.of(512L << 10), seen.get());
         assertEquals(OptionalLong.empty(), Scheduler.currentStackSize()); // a platform thread
         assertEquals(Scheduler.DEFAULT_STACK_SIZE, new Scheduler().stackSize());

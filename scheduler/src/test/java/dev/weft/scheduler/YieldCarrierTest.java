@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,14 @@ class YieldCarrierTest {
     private static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static volatile long sink;
+
+    /** The scheduler of the {@link Carriers#WEFT} runs. */
+    private static final Scheduler WEFT_SCHEDULER = new Scheduler();
+
+    @AfterAll
+    static void closeWeftScheduler() {
+        WEFT_SCHEDULER.close();
+    }
 
     /** What the spinners do between slices. */
     private enum Between { YIELD_CARRIER, NOTHING }
@@ -41,10 +50,8 @@ class YieldCarrierTest {
             }
         },
         WEFT {
-            private final Scheduler scheduler = new Scheduler();
-
             @Override Thread start(String name, Runnable body) {
-                Thread thread = scheduler.newProcessThread(name, body);
+                Thread thread = WEFT_SCHEDULER.newProcessThread(name, body);
                 thread.start();
                 return thread;
             }

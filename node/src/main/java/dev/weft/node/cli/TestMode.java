@@ -1,6 +1,5 @@
 package dev.weft.node.cli;
 
-
 import dev.weft.node.Node;
 import dev.weft.process.ExitReason;
 import dev.weft.process.ProcessBody;
@@ -12,7 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Lunatic's test mode of {@code weft run}: a module that exports functions named
@@ -98,76 +105,87 @@ final class TestMode {
 
     // ------------------------------------------------------------------ options
 
-    /** The libtest options that {@code cargo test -- ...} passes, as far as Weft supports them. */
+    /**
+     * The libtest options that {@code cargo test -- ...} passes, as far as Weft supports them: a
+     * picocli command object, parsed as libtest's getopts parses them ({@code --name value} or
+     * {@code --name=value}, a value may start with {@code -}, an option may repeat, the last
+     * {@code --format} or {@code -q} wins, {@code --} ends the options).
+     */
     static final class Options {
-        final List<String> filters = new ArrayList<>();
-        final List<String> skips = new ArrayList<>();
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(paramLabel = "FILTER")
+        List<String> filters = new ArrayList<>();
+        @Option(names = "--skip", paramLabel = "FILTER")
+        List<String> skips = new ArrayList<>();
+        @Option(names = "--exact")
         boolean exact;
+        @Option(names = "--ignored")
         boolean ignored;
+        @Option(names = "--include-ignored")
         boolean includeIgnored;
+        @Option(names = {"--nocapture", "--no-capture"})
         boolean nocapture;
+        @Option(names = "--show-output")
         boolean showOutput;
+        @Option(names = "--list")
         boolean list;
-        boolean terse;
+        @Option(names = {"-h", "--help"})
         boolean help;
+        /** Accepted, no effect. */
+        @Option(names = "--color", paramLabel = "WHEN")
+        String color;
+        /** Accepted, no effect ({@code -Z unstable-options}). */
+        @Option(names = "-Z", paramLabel = "FLAG")
+        String unstable;
+        boolean terse;
+
+        /** Like {@code --format terse}; a setter, so that the later of the two wins. */
+        @Option(names = {"-q", "--quiet"})
+        void quiet(boolean on) {
+            terse = on;
+        }
+
+        @Option(names = "--format", paramLabel = "pretty|terse")
+        void format(String value) {
+            terse = switch (value) {
+                case "terse" -> true;
+                case "pretty" -> false;
+                default -> throw new ParameterException(spec.commandLine(),
+                        "--format must be pretty or terse in test mode, got '" + value + "'");
+            };
+        }
+
+        /** Accepted if positive; Weft runs the tests one after the other. */
+        @Option(names = "--test-threads", paramLabel = "N")
+        void testThreads(String value) {
+            int threads;
+            try {
+                threads = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                threads = 0;
+            }
+            if (threads < 1) {
+                throw new ParameterException(spec.commandLine(),
+                        "--test-threads needs a positive number, got '" + value + "'");
+            }
+        }
 
         static Options parse(List<String> args) throws UsageException {
             Options o = new Options();
-            for (int i = 0; i < args.size(); i++) {
-                String a = args.get(i);
-                String name = a;
-                String value = null;
-                int eq = a.indexOf('=');
-                if (a.startsWith("--") && eq > 0) {
-                    name = a.substring(0, eq);
-                    value = a.substring(eq + 1);
-                }
-                switch (name) {
-                    case "--exact" -> o.exact = true;
-                    case "--ignored" -> o.ignored = true;
-                    case "--include-ignored" -> o.includeIgnored = true;
-                    case "--nocapture", "--no-capture" -> o.nocapture = true;
-                    case "--show-output" -> o.showOutput = true;
-                    case "--list" -> o.list = true;
-                    case "-h", "--help" -> o.help = true;
-                    case "-q", "--quiet" -> o.terse = true;
-                    case "--format", "--skip", "--color", "--test-threads", "-Z" -> {
-                        if (value == null) {
-                            if (i + 1 >= args.size()) {
-                                throw new UsageException(name + " needs a value");
-                            }
-                            value = args.get(++i);
-                        }
-                        switch (name) {
-                            case "--format" -> {
-                                switch (value) {
-                                    case "terse" -> o.terse = true;
-                                    case "pretty" -> o.terse = false;
-                                    default -> throw new UsageException(
-                                            "--format must be pretty or terse in test mode, got '" + value + "'");
-                                }
-                            }
-                            case "--skip" -> o.skips.add(value);
-                            case "--test-threads" -> {
-                                try {
-                                    if (Integer.parseInt(value) < 1) {
-                                        throw new NumberFormatException();
-                                    }
-                                } catch (NumberFormatException e) {
-                                    throw new UsageException("--test-threads needs a positive number, got '" + value + "'");
-                                }
-                                // accepted; Weft runs the tests one after the other
-                            }
-                            default -> { } // --color, -Z: accepted, no effect
-                        }
-                    }
-                    default -> {
-                        if (a.startsWith("-") && !a.equals("-")) {
-                            throw new UsageException("unknown test option '" + a + "' (test mode takes " + SYNOPSIS + ")");
-                        }
-                        o.filters.add(a);
-                    }
-                }
+            CommandLine cmd = new CommandLine(o)
+                    .setOverwrittenOptionsAllowed(true) // --exact --exact, --format twice: the last wins
+                    .setAllowOptionsAsOptionParameters(true); // --skip --exact skips tests named --exact
+            try {
+                cmd.parseArgs(args.toArray(String[]::new));
+            } catch (UnmatchedArgumentException e) {
+                throw new UsageException("unknown test option '" + e.getUnmatched().get(0)
+                        + "' (test mode takes " + SYNOPSIS + ")");
+            } catch (MissingParameterException e) {
+                throw new UsageException(((OptionSpec) e.getMissing().get(0)).longestName() + " needs a value");
+            } catch (ParameterException e) {
+                throw new UsageException(e.getMessage());
             }
             return o;
         }

@@ -1,15 +1,19 @@
 package dev.weft.scheduler.internal;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Carrier threads for process virtual threads, scheduled the way BEAM schedules processes.
+ * Carrier threads for the process virtual threads of one scheduler, scheduled the way BEAM
+ * schedules processes. The pool owns its carriers and its {@link PreemptionWatcher}; {@link #close()}
+ * stops them all.
  *
  * <p>The JDK's default scheduler wakes an idle carrier for every task pushed while one is idle, so a
  * message between two processes on a 2-core machine costs a carrier wake-up and moves the pair
@@ -23,41 +27,55 @@ import java.util.concurrent.locks.LockSupport;
  * comes from the shared queue (tasks submitted from outside: new processes started by the host,
  * wake-ups from timers and I/O), as Go's scheduler does with its global queue.
  *
- * <p>Preemption (as Go's sysmon does): a watcher thread looks at the carriers every
- * {@link #SLICE_NANOS}. A carrier that has run the same task since its last look while other tasks
- * wait is asked to give it up: its {@link Carrier#preemptRequested} flag is set, and so is the
- * JVM-wide {@link #preemptionPending()}, which code running on carriers reads at its safepoints
- * (Wasm guests: every call and loop back-edge) and then calls {@link #takePreemptRequest()}. Code
- * without safepoints never sees the request: it expires after {@link #REQUEST_TICKS} looks, so that
- * the JVM-wide flag does not stay set for a carrier that cannot answer (every safepoint elsewhere
- * would then take the slower path), and is made again after {@link #REQUEST_BACKOFF_TICKS}.
+ * <p>Preemption: the pool's {@link PreemptionWatcher} asks a carrier that keeps one task while
+ * others wait to give it up. The request raises the JVM-wide {@link #preemptionPending()}, which
+ * code running on carriers reads at its safepoints (Wasm guests: every call and loop back-edge)
+ * and then calls {@link #takePreemptRequest()}. The hint counts the open requests of every pool that
+ * is open: a pool withdraws its requests when it closes.
  *
  * <p>Stack size: a virtual thread runs its frames on its carrier's stack, so the carriers' stack
  * size bounds how deep a process may recurse (measured: 256 KiB carriers allow about 1.5k Java
  * frames, 1 MiB about 22k, 16 MiB about 416k). The JVM rounds a size below its minimum up.
  *
- * <p>Concurrency contract: {@link #execute} may be called from any thread. Each carrier's queue is
- * guarded by its own lock; thieves take from the head, like the owner. Preemption flags are
- * written by the watcher and by the carrier's own thread; a stale read costs one slice at most.
+ * <p>Closing: the carriers stop taking tasks and end as soon as the task each one runs gives its
+ * carrier back (parks, yields or ends); the watcher asks running tasks to yield, as if others
+ * waited, and ends after the last carrier. A task submitted after close, or left in a queue, is
+ * dropped: its virtual thread never runs again. Close the pool after the processes on it ended.
+ *
+ * <p>Concurrency contract: {@link #execute} and {@link #close} may be called from any thread. Each
+ * carrier's queue is guarded by its own lock; thieves take from the head, like the owner. A
+ * preemption request is made by the watcher only and withdrawn by the watcher or the carrier's
+ * task, each with a compare-and-set, so the JVM-wide count stays exact; a stale read of a request
+ * costs one slice at most.
  */
-public final class CarrierPool implements Executor {
+public final class CarrierPool implements Executor, AutoCloseable {
 
     static final long IDLE_PARK_NANOS = 200_000;
     static final int SHARED_QUEUE_INTERVAL = 61;
     /** How long a task may keep its carrier while others wait, at least (at most twice this). */
     public static final long SLICE_NANOS = 500_000;
-    static final int REQUEST_TICKS = 2;
-    static final int REQUEST_BACKOFF_TICKS = 16;
+    /**
+     * How long {@link #close()} waits for the carriers to end. They end within microseconds unless a
+     * task keeps its carrier without a safepoint (Java code that ignores kill); close does not wait
+     * for that task to end, its carrier ends with it.
+     */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
-    /** Is some carrier (of any pool) asked to give up its task? Read at every safepoint: keep it cheap. */
-    private static volatile boolean preemptPending;
+    /** Open preemption requests over every open pool of this JVM: the safepoint hint. */
+    private static final AtomicInteger OPEN_PREEMPT_REQUESTS = new AtomicInteger();
+    private static final LongAdder PREEMPTIONS_TAKEN = new LongAdder();
 
-    private final Carrier[] carriers;
-    private final ConcurrentLinkedQueue<Runnable> shared = new ConcurrentLinkedQueue<>();
+    final Carrier[] carriers;
+    final ConcurrentLinkedQueue<Runnable> shared = new ConcurrentLinkedQueue<>();
     private final AtomicInteger idleCarriers = new AtomicInteger();
     private final long stackSize;
+    private final Thread watcher;
+    private volatile boolean closed;
 
-    /** {@code size} carriers named {@code namePrefix0...}, each with a stack of {@code stackSize} bytes. */
+    /**
+     * Starts {@code size} carriers named {@code namePrefix0...}, each with a stack of
+     * {@code stackSize} bytes, and their watcher ({@code namePrefix + "watcher"}).
+     */
     public CarrierPool(int size, String namePrefix, long stackSize) {
         if (stackSize <= 0) {
             throw new IllegalArgumentException("stackSize must be positive: " + stackSize);
@@ -67,18 +85,20 @@ public final class CarrierPool implements Executor {
         for (int i = 0; i < size; i++) {
             carriers[i] = new Carrier(this, i, namePrefix + i, stackSize);
         }
+        watcher = new Thread(new PreemptionWatcher(this), namePrefix + "watcher");
+        watcher.setDaemon(true);
         for (Carrier carrier : carriers) {
             carrier.start();
         }
-        POOLS.add(this);
-        Thread watcher = new Thread(this::watch, namePrefix + "watcher");
-        watcher.setDaemon(true);
         watcher.start();
     }
 
-    /** Is some carrier asked to give up the task it runs? A cheap, racy hint for safepoints. */
+    /**
+     * Is some carrier, of any open pool, asked to give up the task it runs? A cheap, racy hint for
+     * safepoints: one volatile read.
+     */
     public static boolean preemptionPending() {
-        return preemptPending;
+        return OPEN_PREEMPT_REQUESTS.get() != 0;
     }
 
     /**
@@ -88,75 +108,16 @@ public final class CarrierPool implements Executor {
      */
     public static boolean takePreemptRequest() {
         Carrier carrier = CarrierLookup.currentCarrier();
-        if (carrier == null || !carrier.preemptRequested) {
+        if (carrier == null || !carrier.withdrawPreemptRequest()) {
             return false;
         }
-        carrier.preemptRequested = false;
-        refreshPending();
         PREEMPTIONS_TAKEN.increment();
         return true;
     }
 
-    private static final LongAdder PREEMPTIONS_TAKEN = new LongAdder();
-
     /** How many times, in this JVM, a task gave up its carrier because the watcher asked. */
     public static long preemptionsTaken() {
         return PREEMPTIONS_TAKEN.sum();
-    }
-
-    private long ticks;
-
-    private void watch() {
-        while (true) {
-            LockSupport.parkNanos(SLICE_NANOS);
-            ticks++;
-            boolean waiting = hasWaitingWork();
-            for (Carrier carrier : carriers) {
-                long runs = carrier.runs.get();
-                boolean stuck = !carrier.idle && runs == carrier.runsAtLastLook;
-                carrier.runsAtLastLook = runs;
-                if (!stuck) {
-                    carrier.preemptRequested = false;
-                    carrier.requestedAtTick = 0;
-                } else if (carrier.preemptRequested && ticks - carrier.requestedAtTick >= REQUEST_TICKS) {
-                    carrier.preemptRequested = false; // it cannot answer: no safepoints in what it runs
-                } else if (waiting && !carrier.preemptRequested
-                        && (carrier.requestedAtTick == 0 || ticks - carrier.requestedAtTick >= REQUEST_BACKOFF_TICKS)) {
-                    carrier.requestedAtTick = ticks;
-                    carrier.preemptRequested = true;
-                }
-            }
-            refreshPending();
-        }
-    }
-
-    /** Every pool of this JVM (one per stack size), for the JVM-wide hint. */
-    private static final java.util.List<CarrierPool> POOLS = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /** Sets the JVM-wide hint from every pool's flags. */
-    private static void refreshPending() {
-        boolean any = false;
-        for (CarrierPool pool : POOLS) {
-            for (Carrier carrier : pool.carriers) {
-                any |= carrier.preemptRequested;
-            }
-        }
-        if (any != preemptPending) {
-            preemptPending = any;
-        }
-    }
-
-    /** Does any task wait: in the shared queue or in a carrier's queue? */
-    private boolean hasWaitingWork() {
-        if (!shared.isEmpty()) {
-            return true;
-        }
-        for (Carrier carrier : carriers) {
-            if (carrier.queuedCount.get() > 0) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public int size() {
@@ -168,8 +129,17 @@ public final class CarrierPool implements Executor {
         return stackSize;
     }
 
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Runs {@code task} on a carrier; after {@link #close()}, drops it. */
     @Override
     public void execute(Runnable task) {
+        if (closed) {
+            return;
+        }
         Carrier carrier = CarrierLookup.currentCarrier();
         if (carrier != null && carrier.pool == this) {
             int queued = carrier.push(task);
@@ -182,6 +152,57 @@ public final class CarrierPool implements Executor {
                 wakeIdleCarrier(null);
             }
         }
+    }
+
+    /**
+     * Stops the carriers and the watcher (see the class comment), and waits for them to end, at
+     * most {@link #CLOSE_WAIT}; does not wait when called on one of this pool's carriers (that
+     * carrier ends once the caller gives it back). Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        shared.clear();
+        for (Carrier carrier : carriers) {
+            LockSupport.unpark(carrier);
+        }
+        LockSupport.unpark(watcher);
+        Carrier current = CarrierLookup.currentCarrier();
+        if (current != null && current.pool == this) {
+            return; // a join would park this thread, and no carrier of this pool would resume it
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        try {
+            for (Carrier carrier : carriers) {
+                carrier.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+            watcher.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Is a carrier still running (not ended after close)? */
+    boolean anyCarrierAlive() {
+        for (Carrier carrier : carriers) {
+            if (carrier.isAlive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Does any task wait: in the shared queue or in a carrier's queue? */
+    boolean hasWaitingWork() {
+        if (!shared.isEmpty()) {
+            return true;
+        }
+        for (Carrier carrier : carriers) {
+            if (carrier.queuedCount.get() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void wakeIdleCarrier(Carrier except) {
@@ -204,7 +225,7 @@ public final class CarrierPool implements Executor {
         for (int i = 1; i < n; i++) {
             Carrier victim = carriers[(thief.index + i) % n];
             int queued = victim.queuedCount.get();
-            long runs = victim.runs.get();
+            long runs = victim.runs();
             boolean stuck = runs == thief.lastSeenRuns[victim.index];
             thief.lastSeenRuns[victim.index] = runs;
             if (queued >= 2 || (queued == 1 && stuck)) {
@@ -229,7 +250,7 @@ public final class CarrierPool implements Executor {
         return false;
     }
 
-    /** A platform thread that runs virtual threads' continuations. */
+    /** A platform thread that runs virtual threads' continuations, until its pool closes. */
     static final class Carrier extends Thread {
 
         final CarrierPool pool;
@@ -238,15 +259,12 @@ public final class CarrierPool implements Executor {
         // Written by the owner (queuedCount under the queue's lock) with lazySet, which costs no
         // fence; read by thieves without the lock, where a slightly stale value is harmless.
         private final AtomicInteger queuedCount = new AtomicInteger();
-        /** Tasks this carrier started; thieves compare it between looks to see a stuck carrier. */
+        /** Tasks this carrier started; thieves and the watcher compare it between looks to see a stuck carrier. */
         private final AtomicLong runs = new AtomicLong();
         private final long[] lastSeenRuns;
         volatile boolean idle;
         /** Asked by the watcher to give up the task it runs; see {@link CarrierPool#takePreemptRequest()}. */
-        volatile boolean preemptRequested;
-        // the watcher's own bookkeeping, touched by the watcher thread only
-        long runsAtLastLook = -1;
-        long requestedAtTick;
+        private final AtomicBoolean preemptRequested = new AtomicBoolean();
         private final AtomicInteger wakeUpClaim = new AtomicInteger();
         private long taken;
 
@@ -256,6 +274,30 @@ public final class CarrierPool implements Executor {
             this.index = index;
             this.lastSeenRuns = new long[pool.carriers.length];
             setDaemon(true);
+        }
+
+        long runs() {
+            return runs.get();
+        }
+
+        boolean isPreemptRequested() {
+            return preemptRequested.get();
+        }
+
+        /** Asks this carrier to give up its task (the watcher only). */
+        void requestPreempt() {
+            if (preemptRequested.compareAndSet(false, true)) {
+                OPEN_PREEMPT_REQUESTS.incrementAndGet();
+            }
+        }
+
+        /** Withdraws the request, if there is one; true if this call withdrew it. */
+        boolean withdrawPreemptRequest() {
+            if (preemptRequested.get() && preemptRequested.compareAndSet(true, false)) {
+                OPEN_PREEMPT_REQUESTS.decrementAndGet();
+                return true;
+            }
+            return false;
         }
 
         int push(Runnable task) {
@@ -283,7 +325,7 @@ public final class CarrierPool implements Executor {
 
         @Override
         public void run() {
-            while (true) {
+            while (!pool.closed) {
                 Runnable task = next();
                 if (task != null) {
                     runs.lazySet(runs.get() + 1); // only this thread writes it
@@ -296,12 +338,17 @@ public final class CarrierPool implements Executor {
                 }
                 idle = true;
                 pool.idleCarriers.incrementAndGet();
-                if (!pool.hasSharedOrSurplusWork()) { // re-check after announcing: a submitter now sees us idle
+                // re-check after announcing: a submitter now sees us idle
+                if (!pool.hasSharedOrSurplusWork() && !pool.closed) {
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                 }
                 idle = false;
                 pool.idleCarriers.decrementAndGet();
                 wakeUpClaim.set(0);
+            }
+            synchronized (queue) { // dropped: the pool is closed
+                queue.clear();
+                queuedCount.set(0);
             }
         }
 
