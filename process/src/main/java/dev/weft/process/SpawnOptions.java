@@ -24,7 +24,10 @@ import java.util.Optional;
  * </ul>
  *
  * <p>Options are data (numbers, flags and a name), so the same options can go with a spawn on
- * another node. Immutable; each method returns a new value.
+ * another node: that node creates the child, registers it in its own registry, links and monitors
+ * it from the spawner's pid (signals between nodes) and starts it, in this order; the init ack is
+ * a message to the spawner's pid, wherever it is, which the spawn waits for in its mailbox (see
+ * {@code ProcessTable.spawn}). Immutable; each method returns a new value.
  */
 public final class SpawnOptions {
 
