@@ -81,9 +81,9 @@ public final class Supervisor {
      */
     public static Pid start(ProcessRuntime runtime, SupervisorSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        InitializingBody body = body(spec);
         try {
-            return runtime.start(body, registered(spec, Starter.awaitingInit(body, SpawnOptions.defaults()))).pid();
+            // a supervisor's body is an InitializingBody: it counts as started once its children have
+            return runtime.start(body(spec), registered(spec, SpawnOptions.defaults().awaitInit())).pid();
         } catch (InitFailedException failed) {
             throw new SupervisorException("start supervisor", new SupervisorError.StartFailed(failed.reason()));
         } catch (ProcessLimitException full) {

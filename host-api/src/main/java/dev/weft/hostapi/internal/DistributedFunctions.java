@@ -77,10 +77,10 @@ public final class DistributedFunctions implements LunaticDistributedAbi {
             return TIMEOUT; // Lunatic's code for an error with an error id
         }
         try {
-            memory.writeLong(idPtr, ProcessFunctions.spawn(process.ctx, body, 0, null).serial());
+            memory.writeLong(idPtr, process.spawn(body, 0, null).serial());
             return 0;
         } catch (ProcessLimitException full) {
-            memory.writeLong(idPtr, process.addError("cannot spawn '" + export + "': " + full.getMessage()));
+            process.spawnFailed(memory, idPtr, export, full.getMessage());
             return TIMEOUT;
         }
     }

@@ -5,9 +5,12 @@ import static dev.weft.hostapi.internal.GuestMemory.trap;
 import com.dylibso.chicory.runtime.Memory;
 import dev.weft.hostapi.WasmConfig;
 import dev.weft.process.MonitorRef;
+import dev.weft.process.NameTakenException;
 import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
+import dev.weft.process.ProcessLimitException;
+import dev.weft.process.SpawnOptions;
 import dev.weft.process.wasm.WasmModule;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -134,9 +137,29 @@ public final class GuestProcess {
         try {
             return node.processBody(childModule, childConfig(function, configId), export, params);
         } catch (IllegalArgumentException e) {
-            memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + e.getMessage()));
+            spawnFailed(memory, idPtr, export, e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * Spawns {@code body} as a child of this process, with the options of a guest's spawn: linked
+     * with the tag {@code link} unless it is 0, and registered under {@code name} unless it is null,
+     * both before any child code runs (the process layer's atomic spawn; Lunatic makes the link
+     * before the child runs and holds its registry's lock for get_or_spawn). Used by
+     * lunatic::process spawn and get_or_spawn, and lunatic::distributed::spawn.
+     *
+     * @throws ProcessLimitException if the node holds its maximum number of processes
+     * @throws NameTakenException if another process holds the name (nothing was spawned)
+     */
+    Pid spawn(ProcessBody body, long link, String name) {
+        SpawnOptions options = link == 0 ? SpawnOptions.defaults() : SpawnOptions.defaults().link(link);
+        return ctx.spawn(body, name == null ? options : options.register(name)).pid();
+    }
+
+    /** A spawn of {@code export} failed {@code why}: its error id goes to {@code idPtr}. */
+    void spawnFailed(Memory memory, int idPtr, String export, String why) {
+        memory.writeLong(idPtr, addError("cannot spawn '" + export + "': " + why));
     }
 
     /**

@@ -15,7 +15,6 @@ import dev.weft.process.Pid;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.ProcessContext;
 import dev.weft.process.ProcessLimitException;
-import dev.weft.process.SpawnOptions;
 import dev.weft.process.wasm.ModuleLoadException;
 import dev.weft.process.wasm.WasmModule;
 import java.time.Duration;
@@ -24,7 +23,7 @@ import java.time.Duration;
  * {@code lunatic::process}: the process itself (id, sleep, links, monitors, kill), configs,
  * compiled modules, and {@code spawn} / {@code get_or_spawn} of children with a config and module
  * ({@code -1}: the caller's own). Where the guest's spawn options (link with a tag, a name to
- * register) meet the process layer is {@link #spawn(ProcessContext, ProcessBody, long, String)}.
+ * register) meet the process layer is {@link GuestProcess#spawn(ProcessBody, long, String)}.
  */
 public final class ProcessFunctions implements LunaticProcessAbi {
 
@@ -197,10 +196,10 @@ public final class ProcessFunctions implements LunaticProcessAbi {
             return 1;
         }
         try {
-            memory.writeLong(idPtr, spawn(ctx, body, link, null).serial());
+            memory.writeLong(idPtr, process.spawn(body, link, null).serial());
             return 0;
         } catch (ProcessLimitException full) {
-            memory.writeLong(idPtr, process.addError("cannot spawn '" + export + "': " + full.getMessage()));
+            process.spawnFailed(memory, idPtr, export, full.getMessage());
             return 1;
         }
     }
@@ -224,12 +223,12 @@ public final class ProcessFunctions implements LunaticProcessAbi {
                 return 1;
             }
             try {
-                Pid child = spawn(ctx, body, link, name);
+                Pid child = process.spawn(body, link, name);
                 memory.writeLong(nodeIdPtr, child.node());
                 memory.writeLong(idPtr, child.serial());
                 return 0;
             } catch (ProcessLimitException full) {
-                memory.writeLong(idPtr, process.addError("cannot spawn '" + export + "': " + full.getMessage()));
+                process.spawnFailed(memory, idPtr, export, full.getMessage());
                 return 1;
             } catch (NameTakenException taken) {
                 holder = taken.holder(); // another process took the name first
@@ -238,20 +237,5 @@ public final class ProcessFunctions implements LunaticProcessAbi {
         memory.writeLong(nodeIdPtr, holder.node());
         memory.writeLong(idPtr, holder.serial());
         return 2;
-    }
-
-    /**
-     * Spawns {@code body} as a child of {@code ctx}'s process, with the options of a guest's spawn:
-     * linked with the tag {@code link} unless it is 0, and registered under {@code name} unless it
-     * is null, both before any child code runs (the process layer's atomic spawn; Lunatic makes the
-     * link before the child runs and holds its registry's lock for get_or_spawn). Used by
-     * lunatic::process spawn and get_or_spawn, and lunatic::distributed::spawn.
-     *
-     * @throws ProcessLimitException if the node holds its maximum number of processes
-     * @throws NameTakenException if another process holds the name (nothing was spawned)
-     */
-    static Pid spawn(ProcessContext ctx, ProcessBody body, long link, String name) {
-        SpawnOptions options = link == 0 ? SpawnOptions.defaults() : SpawnOptions.defaults().link(link);
-        return ctx.spawn(body, name == null ? options : options.register(name)).pid();
     }
 }

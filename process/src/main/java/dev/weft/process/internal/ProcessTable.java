@@ -120,7 +120,7 @@ public final class ProcessTable {
         return record;
     }
 
-    /** Forgets a record that was created and never started: its slot and pid are free again. */
+    /** Forgets a record that was created and never started: its slot is free again (its pid is never reused). */
     private void discard(ProcessRecord record) {
         record.markDead(ExitReason.NORMAL);
         if (records.remove(record.pid, record)) {

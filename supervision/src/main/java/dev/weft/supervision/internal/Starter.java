@@ -36,7 +36,7 @@ public final class Starter {
     }
 
     /** {@code options}, awaiting the init ack if {@code body} gives one. */
-    public static SpawnOptions awaitingInit(ProcessBody body, SpawnOptions options) {
+    private static SpawnOptions awaitingInit(ProcessBody body, SpawnOptions options) {
         return body instanceof InitializingBody ? options.awaitInit() : options;
     }
 
