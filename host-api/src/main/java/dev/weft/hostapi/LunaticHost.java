@@ -100,10 +100,12 @@ import java.util.function.Function;
  * {@code dev.weft.hostapi}) naming the process and the payload's class, once per class per host,
  * so that a flood of them does not flood the log.
  *
+ * <p>{@code send_receive_skip_search} waits, as in Lunatic, for the first message with the reply tag
+ * that arrives after the send; the messages queued before are not looked at (they stay), so a
+ * flood in the mailbox does not slow a request down.
+ *
  * <p>Where Weft differs from Lunatic: {@code environment_id} returns the node id;
- * {@code send_receive_skip_search} waits for the first message with the reply tag, already queued or
- * newly arriving (Weft's mailbox has no skip-search; with fresh reply tags, as lunatic-rs uses them,
- * this is the same); {@code kill} is Erlang's untrappable {@code exit(pid, kill)} (the target exits
+ * {@code kill} is Erlang's untrappable {@code exit(pid, kill)} (the target exits
  * with {@code killed}); a guest's timeouts and sleeps above about 146 years count as none.
  * The config's fuel limit ({@link WasmConfig#maxFuel()}) is enforced: a process that uses it up
  * ends with {@code out of fuel}.

@@ -40,6 +40,8 @@ public final class Mailbox {
     private static final class Node {
         Message message;
         volatile Node next;
+        /** Owner only: the mark taken when this node was the last arrival (fits the node's padding). */
+        ReceiveMark mark;
 
         Node(Message message) {
             this.message = message;
@@ -130,13 +132,57 @@ public final class Mailbox {
         if (found != null || timeoutNanos == 0) {
             return found;
         }
+        return await(null, filter, timeoutNanos);
+    }
+
+    /**
+     * Marks the arrival order now: {@link #receiveAfter} with the mark looks only at messages that
+     * arrive after this call. Owner only.
+     */
+    public ReceiveMark mark() {
+        checkOwner();
+        Node last = (Node) TAIL.getVolatile(this);
+        if (last == head) {
+            return new ReceiveMark(this, true); // every arrival is taken already: nothing to skip
+        }
+        if (last.mark == null) {
+            last.mark = new ReceiveMark(this, false);
+        }
+        return last.mark;
+    }
+
+    /**
+     * Takes the oldest matching message among those that arrived after {@code mark}, waiting at most
+     * {@code timeoutNanos}; the messages that were there before the mark are neither tested nor
+     * taken, and stay in the mailbox, in order. Owner only. Arrivals that another kind of receive
+     * took off the inbox between the mark and this call count as the backlog too; receives after
+     * the same mark with the same filter see every later arrival exactly once.
+     *
+     * @param timeoutNanos negative waits forever, zero only looks
+     * @return the message, or null if none matched in time
+     * @throws IllegalArgumentException if the mark is another mailbox's
+     * @throws InterruptedException if the owner is interrupted while it waits
+     * @throws MailboxClosedException if the mailbox is closed, before or while the owner waits
+     */
+    public Message receiveAfter(ReceiveMark mark, MessageFilter filter, long timeoutNanos) throws InterruptedException {
+        if (mark.mailbox != this) {
+            throw new IllegalArgumentException("the mark belongs to another mailbox");
+        }
+        checkOwner();
+        checkOpen();
+        return await(mark, filter, timeoutNanos);
+    }
+
+    /** The waiting part of a receive: new arrivals (after {@code mark}, if given) until one matches. */
+    private Message await(ReceiveMark mark, MessageFilter filter, long timeoutNanos) throws InterruptedException {
+        Message found;
         boolean timed = timeoutNanos > 0;
         long deadline = timed ? System.nanoTime() + timeoutNanos : 0;
         TimerRef timer = null;
         try {
             while (true) {
-                found = takeArrived(filter);
-                if (found != null) {
+                found = mark == null || skipTo(mark) ? takeArrived(filter) : null;
+                if (found != null || timeoutNanos == 0) {
                     return found;
                 }
                 if (timed) {
@@ -239,9 +285,7 @@ public final class Mailbox {
     private Message takeArrived(MessageFilter filter) {
         Node next;
         while ((next = head.next) != null) {
-            head = next; // the taken node becomes the new stub
-            Message message = next.message;
-            next.message = null;
+            Message message = advance(next); // the taken node becomes the new stub
             if (filter.matches(message)) {
                 return message;
             }
@@ -250,12 +294,38 @@ public final class Mailbox {
         return null;
     }
 
+    /**
+     * Saves, untested, the arrivals up to the mark's node; true once the mark is passed. A sender
+     * that swapped the tail may not have linked its node yet: then false, and the owner waits for
+     * the link like any arrival.
+     */
+    private boolean skipTo(ReceiveMark mark) {
+        while (!mark.passed) {
+            Node next = head.next;
+            if (next == null) {
+                return false;
+            }
+            save(advance(next));
+        }
+        return true;
+    }
+
+    /** Makes {@code next} (the inbox's first) the consumed stub, passing its mark; returns its message. */
+    private Message advance(Node next) {
+        head = next;
+        Message message = next.message;
+        next.message = null;
+        if (next.mark != null) {
+            next.mark.passed = true; // receives after it test every later arrival
+            next.mark = null;
+        }
+        return message;
+    }
+
     private void drainArrivedToSaved() {
         Node next;
         while ((next = head.next) != null) {
-            head = next;
-            save(next.message);
-            next.message = null;
+            save(advance(next));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.weft.process;
 
 import dev.weft.mailbox.Message;
 import dev.weft.mailbox.MessageFilter;
+import dev.weft.mailbox.ReceiveMark;
 import dev.weft.scheduler.TimerRef;
 import java.time.Duration;
 
@@ -36,6 +37,20 @@ public interface ProcessContext {
 
     /** Takes the oldest matching message, or null if none matches within {@code timeout}. */
     Message receive(MessageFilter filter, Duration timeout);
+
+    /**
+     * Marks this process's mailbox now, for {@link #receiveAfter}: Erlang's receive optimisation for
+     * a reply to a request made after a fresh reference, which need not look at the backlog.
+     */
+    ReceiveMark markMailbox();
+
+    /**
+     * Takes the oldest message that matches {@code filter} among those that arrived after
+     * {@code mark}, or null if none matches within {@code timeout} ({@code null} waits forever).
+     * The messages queued before the mark are not looked at and stay, in order; so a request made
+     * after {@link #markMailbox} costs the messages that arrive while it waits, not the backlog.
+     */
+    Message receiveAfter(ReceiveMark mark, MessageFilter filter, Duration timeout);
 
     /** Sends {@code payload} to {@code to} after {@code delay}, unless the timer is cancelled first. */
     TimerRef sendAfter(Duration delay, Pid to, long tag, Object payload);

@@ -13,6 +13,7 @@ import dev.weft.hostapi.DataMessage;
 import dev.weft.hostapi.internal.abi.LunaticMessageAbi;
 import dev.weft.mailbox.Message;
 import dev.weft.mailbox.MessageFilter;
+import dev.weft.mailbox.ReceiveMark;
 import dev.weft.process.DownMessage;
 import dev.weft.process.ExitMessage;
 import dev.weft.process.wasm.WasmModule;
@@ -144,12 +145,13 @@ public final class MessageFunctions implements LunaticMessageAbi {
 
     /**
      * Sends the scratch message to {@code to}, then waits for the first message tagged
-     * {@code replyTag} (already queued or newly arriving: Weft's mailbox has no skip-search);
-     * 0, or TIMEOUT.
+     * {@code replyTag} that arrives after the send (Lunatic's skip search: the messages queued
+     * before are not looked at, so a flood in the mailbox does not slow a request); 0, or TIMEOUT.
      */
     int sendAndAwaitReply(String function, long to, long replyTag, long timeoutMillis) {
+        ReceiveMark beforeSend = process.ctx.markMailbox();
         sendScratch(function, to);
-        int code = receive(new long[] {replyTag}, Timeouts.of(timeoutMillis));
+        int code = receive(beforeSend, new long[] {replyTag}, Timeouts.of(timeoutMillis));
         return code == TIMEOUT ? TIMEOUT : 0;
     }
 
@@ -158,6 +160,11 @@ public final class MessageFunctions implements LunaticMessageAbi {
      * never match a tag) into the scratch area and returns its code, or TIMEOUT.
      */
     private int receive(long[] tags, Duration timeout) {
+        return receive(null, tags, timeout);
+    }
+
+    /** The same, among the messages that arrived after {@code mark} if it is not null. */
+    private int receive(ReceiveMark mark, long[] tags, Duration timeout) {
         MessageFilter filter;
         if (tags.length == 0) {
             filter = MessageFilter.any();
@@ -169,11 +176,11 @@ public final class MessageFunctions implements LunaticMessageAbi {
         long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         while (true) {
             Message msg;
-            if (timeout == null) {
-                msg = process.ctx.receive(filter);
+            Duration left = timeout == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            if (mark != null) {
+                msg = process.ctx.receiveAfter(mark, filter, left);
             } else {
-                long left = Math.max(0, deadline - System.nanoTime());
-                msg = process.ctx.receive(filter, Duration.ofNanos(left));
+                msg = left == null ? process.ctx.receive(filter) : process.ctx.receive(filter, left);
             }
             if (msg == null) {
                 return TIMEOUT;

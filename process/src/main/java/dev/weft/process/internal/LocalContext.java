@@ -3,6 +3,7 @@ package dev.weft.process.internal;
 import dev.weft.mailbox.MailboxClosedException;
 import dev.weft.mailbox.Message;
 import dev.weft.mailbox.MessageFilter;
+import dev.weft.mailbox.ReceiveMark;
 import dev.weft.process.AttachedProcess;
 import dev.weft.process.ExitException;
 import dev.weft.process.ExitMessage;
@@ -84,11 +85,27 @@ public final class LocalContext implements AttachedProcess, ProcessCounters {
         return receive(filter, nanos(timeout));
     }
 
+    @Override
+    public ReceiveMark markMailbox() {
+        checkAlive();
+        return self.mailbox.mark();
+    }
+
+    @Override
+    public Message receiveAfter(ReceiveMark mark, MessageFilter filter, Duration timeout) {
+        return receive(mark, filter, nanos(timeout));
+    }
+
     private Message receive(MessageFilter filter, long timeoutNanos) {
+        return receive(null, filter, timeoutNanos);
+    }
+
+    private Message receive(ReceiveMark mark, MessageFilter filter, long timeoutNanos) {
         checkAlive();
         Message message;
         try {
-            message = self.mailbox.receive(filter, timeoutNanos);
+            message = mark == null ? self.mailbox.receive(filter, timeoutNanos)
+                    : self.mailbox.receiveAfter(mark, filter, timeoutNanos);
         } catch (InterruptedException | MailboxClosedException e) {
             throw exitAfterInterrupt(e);
         }
@@ -121,10 +138,11 @@ public final class LocalContext implements AttachedProcess, ProcessCounters {
             return table.spawn(self, body, options, null, null);
         }
         InitWaiter.InMailbox waiter = table.mailboxWaiter(self);
+        ReceiveMark beforeSpawn = self.mailbox.mark(); // the ack comes after: skip the backlog
         Spawned spawned = table.spawn(self, body, options, waiter, null);
         InitWaiter.InitAck ack;
         try {
-            ack = (InitWaiter.InitAck) self.mailbox.receive(
+            ack = (InitWaiter.InitAck) self.mailbox.receiveAfter(beforeSpawn,
                     m -> m.payload() instanceof InitWaiter.InitAck a && a.ref() == waiter.ref(), -1).payload();
         } catch (InterruptedException | MailboxClosedException e) {
             throw exitAfterInterrupt(e);
