@@ -261,6 +261,23 @@ EXPORT("register_other") void register_other(int64_t to) {
     report((uint64_t)to, &v, 1);
 }
 
+/*
+ * registers itself as "self" with lunatic::registry::put under node id `node` (lunatic-rs passes
+ * the node id it got from lunatic::distributed::node_id), then looks the name up; reports
+ * [get code, node id, pid, own pid]
+ */
+EXPORT("register_self_on") void register_self_on(int64_t to, int64_t node) {
+    uint64_t self = (uint64_t)lunatic_process_process_id();
+    lunatic_registry_put("self", 4, (uint64_t)node, self);
+    uint64_t found_node = 99, found_pid = 0;
+    int64_t v[4];
+    v[0] = lunatic_registry_get("self", 4, &found_node, &found_pid);
+    v[1] = (int64_t)found_node;
+    v[2] = (int64_t)found_pid;
+    v[3] = (int64_t)self;
+    report((uint64_t)to, v, 4);
+}
+
 static uint8_t message_bytes[4096];
 
 /* big_message(to, n): sends `to` one message of n bytes (tag 9); traps if n is over the limit */

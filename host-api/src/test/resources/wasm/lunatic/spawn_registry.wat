@@ -12,6 +12,7 @@
   (import "lunatic::message" "receive" (func $receive (param i32 i32 i64) (result i32)))
   (import "lunatic::process" "process_id" (func $process_id (result i64)))
   (import "lunatic::process" "environment_id" (func $environment_id (result i64)))
+  (import "lunatic::distributed" "node_id" (func $node_id (result i64)))
   (import "lunatic::process" "die_when_link_dies" (func $die_when_link_dies (param i32)))
   (import "lunatic::process" "spawn" (func $spawn (param i64 i64 i64 i32 i32 i32 i32 i32) (result i32)))
   (import "lunatic::process" "get_or_spawn" (func $get_or_spawn
@@ -49,7 +50,7 @@
   ;; registers itself under the name at [ptr, ptr + len), reports [0], then waits for one message
   ;; and reports [its first i64]
   (func (export "registrar") (param $ptr i32) (param $len i32) (param $to i64)
-    (call $put_name (local.get $ptr) (local.get $len) (call $environment_id) (call $process_id))
+    (call $put_name (local.get $ptr) (local.get $len) (call $node_id) (call $process_id))
     (call $slot (i32.const 0) (i64.const 0))
     (call $report (local.get $to) (i32.const 1))
     (drop (call $receive (i32.const 0) (i32.const 0) (i64.const -1)))
@@ -59,7 +60,7 @@
 
   ;; registers itself under the name and returns at once
   (func (export "register_and_end") (param $ptr i32) (param $len i32)
-    (call $put_name (local.get $ptr) (local.get $len) (call $environment_id) (call $process_id)))
+    (call $put_name (local.get $ptr) (local.get $len) (call $node_id) (call $process_id)))
 
   ;; looks the name up; if found, sends [value] to the holder; reports [code, node, pid]
   (func (export "lookup") (param $ptr i32) (param $len i32) (param $value i64) (param $to i64)

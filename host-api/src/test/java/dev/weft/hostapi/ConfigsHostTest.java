@@ -316,10 +316,9 @@ class ConfigsHostTest {
     void distributedFunctionsAnswerForTheOneNode() throws Exception {
         MonitoredPid guest = spawn("distributed", to());
         List<long[]> r = reports(2);
-        long node = me.self().node();
         long[] v = ofLength(r, 8);
-        assertEquals(node, v[0]);
-        assertArrayEquals(new long[] {1, 1, node}, java.util.Arrays.copyOfRange(v, 1, 4));
+        assertEquals(0, v[0], "a node alone is node 0, as under lunatic run");
+        assertArrayEquals(new long[] {0, 0, 0}, java.util.Arrays.copyOfRange(v, 1, 4), "and knows no nodes");
         assertEquals(host.moduleId(loader.load(moduleBytes)), v[4]);
         assertArrayEquals(new long[] {0, 1, 2}, java.util.Arrays.copyOfRange(v, 5, 8),
                 "spawn here works; another node is not found; an unknown module id is not found");
@@ -333,8 +332,25 @@ class ConfigsHostTest {
     @Test
     void sendingToAnotherNodeTraps() throws Exception {
         String message = errorMessage(awaitDown(spawn("send_elsewhere", to())));
-        assertTrue(message.contains("lunatic::distributed::send: node " + (me.self().node() + 1)
+        assertTrue(message.contains("lunatic::distributed::send: node 1"
                 + " is not connected to this one"), message);
+    }
+
+    // ---------------------------------------------------------------- lunatic::registry with node ids
+
+    @Test
+    void putWithThisNodesIdZeroRegistersAndGetAnswersNodeZero() throws Exception {
+        MonitoredPid guest = spawn("register_self_on", to(), 0L);
+        long[] v = report();
+        assertArrayEquals(new long[] {0, 0, v[3], v[3]}, v, "found, on node 0, the guest itself");
+        assertEquals(ExitReason.NORMAL, awaitDown(guest));
+    }
+
+    @Test
+    void putWithAnotherNodesIdTrapsSayingSo() throws Exception {
+        String message = errorMessage(awaitDown(spawn("register_self_on", to(), 7L)));
+        assertTrue(message.contains("lunatic::registry::put: registering a process of node 7 is not implemented yet"
+                + " (this node is 0, and it is not part of a cluster)"), message);
     }
 
     // ---------------------------------------------------------------- lunatic::registry::put of another process

@@ -13,11 +13,11 @@ import dev.weft.process.ProcessLimitException;
 import dev.weft.process.wasm.WasmModule;
 
 /**
- * {@code lunatic::distributed} with the answers of a node that is alone: {@code node_id} (the
- * node's id), {@code nodes_count} (1), {@code get_nodes} (this node), {@code module_id} (a
- * node-wide id per module); {@code spawn}, {@code send} and {@code send_receive_skip_search} work
- * on this node; {@code spawn} to another node returns 1 (node not found), {@code send} to another
- * node traps. Node queries and the certificate functions are not implemented yet.
+ * {@code lunatic::distributed} with the answers of a node that is alone, as {@code lunatic run}
+ * gives them outside a cluster: {@code node_id} 0, {@code nodes_count} 0, {@code get_nodes} none,
+ * {@code module_id} a node-wide id per module; {@code spawn}, {@code send} and
+ * {@code send_receive_skip_search} to node 0 work on this node; {@code spawn} to another node
+ * returns 1 (node not found), {@code send} to another node traps. Node queries and the certificate functions are not implemented yet.
  */
 public final class DistributedFunctions implements LunaticDistributedAbi {
 
@@ -29,27 +29,20 @@ public final class DistributedFunctions implements LunaticDistributedAbi {
         this.messages = new MessageFunctions(process);
     }
 
-    private long self() {
-        return process.ctx.self().node();
-    }
-
     @Override
     public long nodeId() {
-        return self();
+        return process.guestNode(process.ctx.self());
     }
 
+    /** No other node is known: 0, as {@code lunatic run} answers when it is not part of a cluster. */
     @Override
     public int nodesCount() {
-        return 1;
+        return 0;
     }
 
     @Override
     public int getNodes(Instance instance, int nodesPtr, int nodesLen) {
-        if (nodesLen == 0) {
-            return 0;
-        }
-        range(instance, GET_NODES, nodesPtr, 8).writeLong(nodesPtr, self());
-        return 1;
+        return 0;
     }
 
     @Override
@@ -65,8 +58,8 @@ public final class DistributedFunctions implements LunaticDistributedAbi {
         String export = string(instance, SPAWN, funcStrPtr, funcStrLen);
         Object[] params = GuestMemory.paramRecords(instance, SPAWN, paramsPtr, paramsLen);
         Memory memory = range(instance, SPAWN, idPtr, 8);
-        if (nodeId != self()) {
-            return 1; // node not found: this node is the only one
+        if (!process.isThisNode(nodeId)) {
+            return 1; // node not found: this node is alone
         }
         WasmModule childModule = process.node.moduleById(moduleId);
         if (childModule == null) {
@@ -99,7 +92,7 @@ public final class DistributedFunctions implements LunaticDistributedAbi {
     }
 
     private void onThisNode(String function, long node) {
-        if (node != self()) {
+        if (!process.isThisNode(node)) {
             throw trap(function, "node " + Long.toUnsignedString(node) + " is not connected to this one"
                     + " (Weft runs one node here; clusters are not built yet)");
         }

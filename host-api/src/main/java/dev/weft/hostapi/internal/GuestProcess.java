@@ -57,6 +57,16 @@ public final class GuestProcess {
         return new Pid(ctx.self().node(), serial);
     }
 
+    /** The node id a guest sees for {@code pid}'s node (see {@link NodeHost#guestNodeId()}). */
+    long guestNode(Pid pid) {
+        return pid.node() == ctx.self().node() ? node.guestNodeId() : pid.node();
+    }
+
+    /** Is {@code guestNode} (a node id a guest passed) this node? */
+    boolean isThisNode(long guestNode) {
+        return guestNode == node.guestNodeId();
+    }
+
     /** Adds an error to lunatic::error's table (for host functions that return error ids). */
     long addError(String message) {
         return errors.add(message);

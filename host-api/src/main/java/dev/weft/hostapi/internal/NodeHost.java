@@ -45,6 +45,16 @@ public final class NodeHost {
         this.bodies = bodies;
     }
 
+    /**
+     * The id guests see for this node ({@code lunatic::distributed::node_id}, the node half of the
+     * pids that {@code lunatic::registry} hands out): 0, what {@code lunatic run} answers for a
+     * node that is not part of a cluster; lunatic-rs compares it with a process's node to choose
+     * between a local and a remote send, and registers its processes with it.
+     */
+    long guestNodeId() {
+        return 0;
+    }
+
     /** The node-wide id of {@code module}: the same module always gets the same id. */
     public long moduleId(WasmModule module) {
         return moduleIds.computeIfAbsent(module, m -> {

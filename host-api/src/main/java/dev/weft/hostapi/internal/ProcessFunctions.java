@@ -224,7 +224,7 @@ public final class ProcessFunctions implements LunaticProcessAbi {
             }
             try {
                 Pid child = process.spawn(body, link, name);
-                memory.writeLong(nodeIdPtr, child.node());
+                memory.writeLong(nodeIdPtr, process.guestNode(child));
                 memory.writeLong(idPtr, child.serial());
                 return 0;
             } catch (ProcessLimitException full) {
@@ -234,7 +234,7 @@ public final class ProcessFunctions implements LunaticProcessAbi {
                 holder = taken.holder(); // another process took the name first
             }
         }
-        memory.writeLong(nodeIdPtr, holder.node());
+        memory.writeLong(nodeIdPtr, process.guestNode(holder));
         memory.writeLong(idPtr, holder.serial());
         return 2;
     }

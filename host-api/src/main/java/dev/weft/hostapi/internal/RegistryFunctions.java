@@ -31,9 +31,10 @@ public final class RegistryFunctions implements LunaticRegistryAbi {
     public void put(Instance instance, int nameStrPtr, int nameStrLen, long nodeId, long processId) {
         String name = string(instance, PUT, nameStrPtr, nameStrLen);
         Pid target = process.pid(processId);
-        if (nodeId != ctx.self().node()) {
-            throw trap(PUT, "registering a process of another node (" + Long.toUnsignedString(nodeId)
-                    + ") is not implemented yet");
+        if (!process.isThisNode(nodeId)) {
+            throw trap(PUT, "registering a process of node " + Long.toUnsignedString(nodeId)
+                    + " is not implemented yet (this node is " + Long.toUnsignedString(process.guestNode(ctx.self()))
+                    + ", and it is not part of a cluster)");
         }
         if (name.isEmpty()) {
             throw trap(PUT, "an empty name cannot be registered");
@@ -70,7 +71,7 @@ public final class RegistryFunctions implements LunaticRegistryAbi {
         if (holder == null) {
             return 1;
         }
-        memory.writeLong(nodeIdPtr, holder.node());
+        memory.writeLong(nodeIdPtr, process.guestNode(holder));
         memory.writeLong(processIdPtr, holder.serial());
         return 0;
     }
