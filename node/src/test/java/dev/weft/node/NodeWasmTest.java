@@ -186,6 +186,20 @@ class NodeWasmTest {
     }
 
     @Test
+    void aProcessThatRunsOutOfFuelIsReported() throws Exception {
+        java.util.List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Node reporting = Node.builder().name("reporting").crashReports(reports::add).build()) {
+            WasmModule module = reporting.loadModule(resource("spin.wasm"));
+            WasmConfig oneSlice = WasmConfig.builder().withMaxFuel(1).build();
+            ExitReason reason = reporting.start(reporting.wasmBody(module, oneSlice, "spin")).exited()
+                    .get(10, TimeUnit.SECONDS);
+            assertEquals(new ExitReason.OutOfFuel(1), reason);
+            assertEquals(java.util.List.of("process " + 1 + " (spin) failed: out of fuel (max_fuel 1: 100000 instructions)"),
+                    reports.stream().map(r -> r.replaceFirst("process \\d+", "process 1")).toList());
+        }
+    }
+
+    @Test
     void guestMetricsLandInTheNodesMeterRegistry() throws Exception {
         WasmModule module = node.loadModule(resource("guest.wasm"));
         for (long n : new long[] {3, 4}) {

@@ -342,7 +342,9 @@ public final class WasmProcess {
         @Override
         public long refuel(long remaining) {
             if (max > 0 && slices >= max) {
-                throw ctx.exit(new ExitReason.OutOfFuel(max));
+                // thrown, not ctx.exit: the process is still alive when its failure is reported,
+                // as with a trap or WASI's proc_exit; the body's end() then exits with it
+                throw new ExitException(new ExitReason.OutOfFuel(max));
             }
             slices++;
             counters.chargeFuelSlice();
