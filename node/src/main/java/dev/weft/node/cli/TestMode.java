@@ -1,16 +1,17 @@
 package dev.weft.node.cli;
 
 import dev.weft.node.Node;
-import dev.weft.process.ExitReason;
+import dev.weft.node.cli.TestRunner.Outcome;
+import dev.weft.node.cli.TestRunner.Status;
 import dev.weft.process.ProcessBody;
 import dev.weft.process.wasm.WasmModule;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,8 +25,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * Lunatic's test mode of {@code weft run}: a module that exports functions named
  * {@code #lunatic_test_...} (what lunatic-rs's {@code #[lunatic::test]} generates) is a test binary,
- * and each such export is a test, run as its own root process, with libtest-style output, so that
- * {@code cargo test} with {@code runner = "weft run"} works.
+ * and each such export is a test, run as the root process of a node of its own, with libtest-style
+ * output, so that {@code cargo test} with {@code runner = "weft run"} works. As with libtest, up to
+ * {@code --test-threads} tests (or {@code RUST_TEST_THREADS}, or the number of CPUs) run at once
+ * ({@link TestRunner}).
  *
  * <p>The export name is {@code #lunatic_test_} [{@code #ignore_}] [{@code #panic_}<i>expected</i>{@code #}]
  * <i>name</i>, where <i>expected</i> has every {@code #} escaped as {@code \#} and <i>name</i> is the
@@ -42,7 +45,7 @@ final class TestMode {
     static final String PANIC = "#panic_";
 
     static final String SYNOPSIS = "[FILTER]... [--exact] [--ignored] [--include-ignored] [--skip FILTER]"
-            + " [--nocapture] [--show-output] [--list] [--format pretty|terse]";
+            + " [--nocapture] [--show-output] [--test-threads N] [--list] [--format pretty|terse]";
 
     /** Builds the body of a process running {@code export} with this WASI stdio and arguments. */
     @FunctionalInterface
@@ -157,18 +160,50 @@ final class TestMode {
             };
         }
 
-        /** Accepted if positive; Weft runs the tests one after the other. */
+        /** {@code --test-threads}; null if not given. */
+        Integer testThreads;
+
+        /** How many tests run at once, at most; the last one given wins. */
         @Option(names = "--test-threads", paramLabel = "N")
         void testThreads(String value) {
-            int threads;
-            try {
-                threads = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                threads = 0;
-            }
-            if (threads < 1) {
+            testThreads = positive(value);
+            if (testThreads == null) {
                 throw new ParameterException(spec.commandLine(),
                         "--test-threads needs a positive number, got '" + value + "'");
+            }
+        }
+
+        /**
+         * How many tests run at once, as libtest decides: {@code --test-threads}, else the
+         * {@code RUST_TEST_THREADS} environment variable, else the number of CPUs.
+         *
+         * @throws UsageException if {@code RUST_TEST_THREADS} is not a positive number
+         */
+        int threads(Function<String, String> getenv) throws UsageException {
+            if (testThreads != null) {
+                return testThreads;
+            }
+            String value = getenv.apply("RUST_TEST_THREADS");
+            if (value == null) {
+                return Runtime.getRuntime().availableProcessors();
+            }
+            Integer threads = positive(value);
+            if (threads == null) { // libtest's words
+                throw new UsageException("RUST_TEST_THREADS is `" + value + "`, should be a positive integer");
+            }
+            return threads;
+        }
+
+        /** A positive decimal number as Rust reads one ({@code +} allowed, ASCII digits), or null. */
+        private static Integer positive(String value) {
+            if (!value.matches("\\+?[0-9]+")) {
+                return null;
+            }
+            try {
+                int n = Integer.parseInt(value);
+                return n > 0 ? n : null;
+            } catch (NumberFormatException e) { // too big
+                return null;
             }
         }
 
@@ -217,26 +252,39 @@ final class TestMode {
     private final List<TestFn> tests;
     private final Options options;
     private final Guest guest;
-    private final java.util.function.Supplier<Node> nodes;
+    private final Supplier<Node> nodes;
+    private final Function<String, String> getenv;
+    private final Duration warnAfter;
     private final PrintStream out;
     private final PrintStream err;
 
-    TestMode(String app, List<TestFn> tests, Options options, Guest guest, java.util.function.Supplier<Node> nodes,
-            PrintStream out, PrintStream err) {
+    /**
+     * The run of {@code tests} as {@code options} say, each test's process made by {@code guest} on
+     * a node of {@code nodes}; {@code getenv} gives {@code RUST_TEST_THREADS}.
+     */
+    TestMode(String app, List<TestFn> tests, Options options, Guest guest, Supplier<Node> nodes,
+            Function<String, String> getenv, PrintStream out, PrintStream err) {
+        this(app, tests, options, guest, nodes, getenv, TestRunner.WARN_AFTER, out, err);
+    }
+
+    /** As above, warning about a test that runs longer than {@code warnAfter} instead of 60 s. */
+    TestMode(String app, List<TestFn> tests, Options options, Guest guest, Supplier<Node> nodes,
+            Function<String, String> getenv, Duration warnAfter, PrintStream out, PrintStream err) {
         this.app = app;
         this.tests = tests;
         this.options = options;
         this.guest = guest;
         this.nodes = nodes;
+        this.getenv = getenv;
+        this.warnAfter = warnAfter;
         this.out = out;
         this.err = err;
     }
 
-    private enum Status { OK, FAILED, IGNORED }
-
-    private record Outcome(TestFn test, Status status, String output) {}
-
-    /** Lists or runs the tests; returns the exit code: 0, or 101 if a test failed. */
+    /**
+     * Lists or runs the tests; returns the exit code: 0, or 101 if a test failed, or 2 (after a line
+     * on the error stream) if {@code RUST_TEST_THREADS} is not a positive number.
+     */
     int run() {
         long start = System.nanoTime();
         if (options.help) {
@@ -245,7 +293,9 @@ final class TestMode {
             out.println(app + " is a Lunatic test binary: each export named #lunatic_test_... is a test, run as"
                     + " its own root process. FILTER selects the tests whose name contains it (equals it with"
                     + " --exact); --ignored runs only the ignored tests, --include-ignored all; --nocapture lets"
-                    + " their output through; --list lists them. The exit code is 101 if a test fails.");
+                    + " their output through; --list lists them. Up to N tests run at once: --test-threads N, else"
+                    + " the RUST_TEST_THREADS environment variable, else the number of CPUs. The exit code is 101 if"
+                    + " a test fails.");
             out.flush();
             return WeftCli.OK;
         }
@@ -262,52 +312,28 @@ final class TestMode {
             out.flush();
             return 0;
         }
+        int threads;
+        try {
+            threads = options.threads(getenv);
+        } catch (UsageException e) {
+            err.println("weft: " + e.getMessage());
+            err.flush();
+            return WeftCli.USAGE;
+        }
         out.println();
         out.println("running " + plural(selected.size(), "test"));
         out.flush();
-        List<Outcome> outcomes = new ArrayList<>();
-        for (TestFn t : selected) {
-            Outcome o = options.runs(t) ? runOne(t) : new Outcome(t, Status.IGNORED, "");
-            outcomes.add(o);
-            String what = t.panic() != null && o.status() != Status.IGNORED ? " - should panic" : "";
-            out.println("test " + t.name() + what + " ... " + o.status().name().toLowerCase(Locale.ROOT)
-                    .replace("failed", "FAILED"));
-            out.flush();
-        }
+        List<Outcome> outcomes = new TestRunner(app, guest, nodes, options.nocapture, threads, warnAfter, out, err)
+                .run(selected, options::runs);
         List<Outcome> passed = outcomes.stream().filter(o -> o.status() == Status.OK).toList();
         List<Outcome> failed = outcomes.stream().filter(o -> o.status() == Status.FAILED).toList();
         long ignored = outcomes.stream().filter(o -> o.status() == Status.IGNORED).count();
+        // libtest prints these outputs in the order the tests finished; here, in the tests' order
         if (options.showOutput && !passed.isEmpty()) {
-            out.println();
-            out.println("successes:");
-            for (Outcome o : passed) {
-                if (!o.output().isEmpty()) {
-                    out.println();
-                    out.println("---- " + o.test().name() + " stdout ----");
-                    out.print(withNewline(o.output()));
-                }
-            }
-            out.println();
-            out.println("successes:");
-            for (Outcome o : passed) {
-                out.println("    " + o.test().name());
-            }
+            section("successes", passed);
         }
         if (!failed.isEmpty()) {
-            out.println();
-            out.println("failures:");
-            for (Outcome o : failed) {
-                if (!o.output().isEmpty()) {
-                    out.println();
-                    out.println("---- " + o.test().name() + " stdout ----");
-                    out.print(withNewline(o.output()));
-                }
-            }
-            out.println();
-            out.println("failures:");
-            for (Outcome o : failed) {
-                out.println("    " + o.test().name());
-            }
+            section("failures", failed);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         out.println();
@@ -319,81 +345,25 @@ final class TestMode {
         return failed.isEmpty() ? WeftCli.OK : WeftCli.TRAP;
     }
 
-    /** Runs one test as the root process of its own node, its stdout and stderr captured together. */
-    private Outcome runOne(TestFn t) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream buffer = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        // with --nocapture the output goes through, and is still kept to look for the panic message
-        PrintStream stdout = options.nocapture ? new PrintStream(new Tee(out, captured), true, StandardCharsets.UTF_8) : buffer;
-        PrintStream stderr = options.nocapture ? new PrintStream(new Tee(err, captured), true, StandardCharsets.UTF_8) : buffer;
-        ExitReason reason;
-        try (Node node = nodes.get()) { // a fresh node per test
-            ProcessBody body;
-            try {
-                body = guest.body(node, t.export(), List.of(app), stdout, stderr);
-            } catch (IllegalArgumentException e) { // the export takes arguments or returns something
-                return new Outcome(t, Status.FAILED, "note: a test function must take no arguments and return nothing: "
-                        + e.getMessage() + "\n");
+    /** The outputs of these tests (those that have one), then their names. */
+    private void section(String heading, List<Outcome> outcomes) {
+        out.println();
+        out.println(heading + ":");
+        for (Outcome o : outcomes) {
+            if (!o.output().isEmpty()) {
+                out.println();
+                out.println("---- " + o.test().name() + " stdout ----");
+                out.print(TestRunner.withNewline(o.output()));
             }
-            reason = node.start(body).exited().join(); // watched before it runs: a quick guest must not end first
-        } finally {
-            stdout.flush();
-            stderr.flush();
         }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        String shown = options.nocapture ? "" : text;
-        boolean succeeded = reason.isNormal();
-        String why = reason.describe();
-        if (t.panic() == null) {
-            return succeeded
-                    ? new Outcome(t, Status.OK, shown)
-                    : new Outcome(t, Status.FAILED, withNewline(shown) + "note: the process failed: " + why + "\n");
+        out.println();
+        out.println(heading + ":");
+        for (Outcome o : outcomes) {
+            out.println("    " + o.test().name());
         }
-        if (succeeded) {
-            return new Outcome(t, Status.FAILED, withNewline(shown) + "note: test did not panic as expected\n");
-        }
-        if (text.contains(t.panic()) || why.contains(t.panic())) {
-            return new Outcome(t, Status.OK, shown);
-        }
-        return new Outcome(t, Status.FAILED, withNewline(shown)
-                + "note: panic did not contain expected string\n"
-                + "      process failed: `" + why + "`,\n"
-                + " expected substring: `\"" + t.panic() + "\"`\n");
-    }
-
-    private static String withNewline(String s) {
-        return s.isEmpty() || s.endsWith("\n") ? s : s + "\n";
     }
 
     private static String plural(int n, String word) {
         return n + " " + word + (n == 1 ? "" : "s");
-    }
-
-    /** Writes to both streams. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int x) throws java.io.IOException {
-            a.write(x);
-            b.write(x);
-        }
-
-        @Override
-        public synchronized void write(byte[] bytes, int off, int len) throws java.io.IOException {
-            a.write(bytes, off, len);
-            b.write(bytes, off, len);
-        }
-
-        @Override
-        public void flush() throws java.io.IOException {
-            a.flush();
-        }
     }
 }

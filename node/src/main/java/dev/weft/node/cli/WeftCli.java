@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -130,9 +131,14 @@ public final class WeftCli implements Callable<Integer> {
      * {@code err}, its stdin {@code in}. Returns the exit code {@code weft} would exit with.
      */
     public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
+        return run(args, out, err, in, System::getenv);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream, InputStream)}, reading weft's own environment variables with {@code getenv}. */
+    static int run(String[] args, PrintStream out, PrintStream err, InputStream in, Function<String, String> getenv) {
         WeftCli cli = new WeftCli(out, err, in);
         CommandLine cmd = new CommandLine(cli);
-        cmd.addSubcommand("run", new RunCommand(out, err, in));
+        cmd.addSubcommand("run", new RunCommand(out, err, in, getenv));
         UsageErrors.registerConverters(cmd); // after the subcommands: picocli hands converters to those it has
         // everything after app.wasm is the guest's, options included: weft run app.wasm --verbose
         cmd.getSubcommands().get("run").setStopAtPositional(true);
@@ -185,10 +191,11 @@ public final class WeftCli implements Callable<Integer> {
                 "The guest sees only what the command line grants: its arguments (app.wasm first),"
                         + " the --env variables and the --dir directories; stdin, stdout and stderr are weft's.",
                 "Test mode (Lunatic's): if app.wasm exports functions named #lunatic_test_... (lunatic-rs's"
-                        + " #[lunatic::test]), each is run as its own root process instead of _start, and the"
-                        + " arguments are the test runner's: [FILTER]... [--exact] [--ignored] [--include-ignored]"
-                        + " [--skip FILTER] [--nocapture] [--show-output] [--list] [--format pretty|terse];"
-                        + " it exits with 101 if a test fails."},
+                        + " #[lunatic::test]), each is run as the root process of a node of its own instead of"
+                        + " _start, up to --test-threads N (else RUST_TEST_THREADS, else the number of CPUs) at once,"
+                        + " and the arguments are the test runner's: [FILTER]... [--exact] [--ignored]"
+                        + " [--include-ignored] [--skip FILTER] [--nocapture] [--show-output] [--test-threads N]"
+                        + " [--list] [--format pretty|terse]; it exits with 101 if a test fails."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 WeftCli.EXIT_CODES_0, WeftCli.EXIT_CODES_N, WeftCli.EXIT_CODES_2, WeftCli.EXIT_CODES_101,
@@ -200,6 +207,7 @@ public final class WeftCli implements Callable<Integer> {
         private final PrintStream out;
         private final PrintStream err;
         private final InputStream in;
+        private final Function<String, String> getenv;
 
         @Spec
         private CommandSpec spec;
@@ -260,10 +268,11 @@ public final class WeftCli implements Callable<Integer> {
                 description = "The guest's arguments (in test mode, the test runner's).")
         private List<String> args = new ArrayList<>();
 
-        RunCommand(PrintStream out, PrintStream err, InputStream in) {
+        RunCommand(PrintStream out, PrintStream err, InputStream in, Function<String, String> getenv) {
             this.out = out;
             this.err = err;
             this.in = in;
+            this.getenv = getenv;
         }
 
         @Override
@@ -354,8 +363,8 @@ public final class WeftCli implements Callable<Integer> {
                 } catch (TestMode.UsageException e) {
                     throw new ParameterException(cmd, e.getMessage());
                 }
-                return new TestMode(app, TestMode.tests(module), options, guest, () -> node("weft-test", false), out, err)
-                        .run();
+                return new TestMode(app, TestMode.tests(module), options, guest, () -> node("weft-test", false), getenv,
+                        out, err).run();
             }
             List<String> argv = new ArrayList<>();
             argv.add(app);

@@ -25,6 +25,7 @@ class TestModeOptionsTest {
         assertEquals(List.of(), o.filters);
         assertEquals(List.of(), o.skips);
         assertFalse(o.exact || o.ignored || o.includeIgnored || o.nocapture || o.showOutput || o.list || o.terse || o.help);
+        assertEquals(null, o.testThreads, "not given: RUST_TEST_THREADS or the number of CPUs decides");
     }
 
     @Test
@@ -57,8 +58,9 @@ class TestModeOptionsTest {
         assertTrue(parse("--format", "terse").terse);
         assertTrue(parse("--format=terse").terse);
         assertFalse(parse("--format=pretty").terse);
-        parse("--color", "always", "--color=never", "--test-threads", "4", "--test-threads=1", "--test-threads", "+3",
-                "-Z", "unstable-options"); // accepted, no effect
+        assertEquals(4, parse("--test-threads", "4").testThreads);
+        assertEquals(3, parse("--test-threads", "4", "--test-threads=1", "--test-threads", "+3").testThreads, "the last wins");
+        parse("--color", "always", "--color=never", "-Z", "unstable-options"); // accepted, no effect
     }
 
     @Test
@@ -78,7 +80,7 @@ class TestModeOptionsTest {
     void badValuesAreRefusedWithOneLine() {
         assertEquals("--format must be pretty or terse in test mode, got 'json'", refused("--format=json"));
         assertEquals("--format must be pretty or terse in test mode, got ''", refused("--format="));
-        for (String threads : List.of("0", "-1", "x", "99999999999", "")) {
+        for (String threads : List.of("0", "-1", "x", "99999999999", "", " 2", "2.0", "\u0662")) {
             assertEquals("--test-threads needs a positive number, got '" + threads + "'",
                     refused("--test-threads=" + threads));
         }

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,13 +28,14 @@ class WeftTestModeTest {
         }
     }
 
+    /** weft with these arguments, and none of this JVM's environment variables (RUST_TEST_THREADS). */
     private static Result weft(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = WeftCli.run(args, o, e, new ByteArrayInputStream(new byte[0]));
+            code = WeftCli.run(args, o, e, new ByteArrayInputStream(new byte[0]), name -> null);
         }
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -65,20 +67,37 @@ class WeftTestModeTest {
         assertEquals("", TestMode.parse("#lunatic_test_#panic_#m::g").panic());
     }
 
+    private static final List<String> RESULT_LINES = List.of(
+            "test tests::adds ... ok",
+            "test tests::fails_on_purpose - should panic ... ok",
+            "test tests::slow ... ignored",
+            "test tests::broken ... FAILED",
+            "test tests::wrong_panic - should panic ... FAILED",
+            "test tests::slow_panics ... ignored");
+
     @Test
     void allTestsOneFailureFailsTheRun() {
-        Result r = test();
+        Result r = test("--test-threads", "1");
+        List<String> l = r.lines();
+        assertEquals(RESULT_LINES, l.subList(2, 8), "one at a time: in their order");
+        assertTheSummaryOfTheSixTests(r);
+    }
+
+    @Test
+    void inParallelTheResultsComeAsTheTestsFinishAndTheSummaryIsTheSame() {
+        Result r = test("--test-threads", "6");
+        List<String> l = r.lines();
+        assertEquals(Set.copyOf(RESULT_LINES), Set.copyOf(l.subList(2, 8)), r.out());
+        assertTheSummaryOfTheSixTests(r);
+        // without --test-threads: as many as the JVM has processors
+        assertTheSummaryOfTheSixTests(test());
+    }
+
+    private static void assertTheSummaryOfTheSixTests(Result r) {
         assertEquals(101, r.code(), r.out() + r.err());
         List<String> l = r.lines();
         assertEquals("", l.get(0));
         assertEquals("running 6 tests", l.get(1));
-        assertEquals(List.of(
-                "test tests::adds ... ok",
-                "test tests::fails_on_purpose - should panic ... ok",
-                "test tests::slow ... ignored",
-                "test tests::broken ... FAILED",
-                "test tests::wrong_panic - should panic ... FAILED",
-                "test tests::slow_panics ... ignored"), l.subList(2, 8));
         assertEquals("test result: FAILED. 2 passed; 2 failed; 2 ignored; 0 measured; 0 filtered out", summary(r));
         // the failures with their captured output; passing tests' output stays hidden
         assertTrue(r.out().contains("\nfailures:\n\n---- tests::broken stdout ----\nabout to break\n"
