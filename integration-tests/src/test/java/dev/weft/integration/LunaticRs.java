@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  */
 final class LunaticRs {
 
-    /** Where the workspace keeps lunatic-rs's source and build script. */
-    static final Path SHARED = WeftLauncher.ROOT.resolve("../shared/lunatic-rs").normalize();
+    /** Where the workspace keeps lunatic-rs's source and build script ({@code -Dweft.lunaticrs.shared} to move it). */
+    static final Path SHARED = Path.of(System.getProperty("weft.lunaticrs.shared",
+            WeftLauncher.ROOT.resolve("../shared/lunatic-rs").toString())).toAbsolutePath().normalize();
     /** The source folder: tests and examples run from here, as run-suite.sh runs them. */
     static final Path SOURCE = SHARED.resolve("lunatic-rs-0.14.1");
     /** build.sh's output: tests/*.wasm, examples/*.wasm, BUILD-INFO.txt, build/ (vendor/, src/). */
