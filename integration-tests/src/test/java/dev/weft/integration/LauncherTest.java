@@ -2,7 +2,6 @@ package dev.weft.integration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weft.node.cli.WeftCli;
 import java.io.File;
@@ -11,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,23 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
  * The {@code ./weft} launcher as a user runs it, a real bash subprocess: from the repository root,
  * and linked onto the PATH through a chain of symlinks, from another directory.
  *
- * <p>The launcher builds the project first when a source is newer than the runtime classpath the
- * node module's build wrote (scripts/java-env.sh); a build nested in this one could race with it,
- * so the tests are skipped then.
+ * <p>Skipped when ./weft would build the project first ({@link WeftLauncher#assumeBuilt()}).
  */
 class LauncherTest {
 
-    /** The repository root, from this module's directory (the tests' working directory). */
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    /** The repository root. */
+    private static final Path ROOT = WeftLauncher.ROOT;
     private static final Path HELLO = ROOT.resolve("examples/wasm/hello/hello.wasm");
 
     @BeforeAll
     static void theLauncherWillNotBuild() throws IOException {
-        assumeTrue(Subprocess.onPath("bash"), "bash is not on PATH");
-        // node's build writes this before its tests run (node/pom.xml); the launcher's freshness stamp
-        Path stamp = ROOT.resolve("node/target/runtime-classpath.txt");
-        assumeTrue(Files.exists(stamp), "node is not built by Maven");
-        assumeTrue(sourcesOlderThan(stamp), "sources changed since this build: ./weft would rebuild first");
+        WeftLauncher.assumeBuilt();
     }
 
     @Test
@@ -73,32 +65,5 @@ class LauncherTest {
         Subprocess.Result run = Subprocess.run(work, path, List.of("env", "weft", "run", "app.wasm", "linked"), 120);
         assertEquals(0, run.code(), run.output());
         assertEquals("Hello from Weft!\narg 1: linked\n", run.out());
-    }
-
-    /** What scripts/java-env.sh's weft_build_is_fresh checks: no .java, pom.xml or .wasm newer than the stamp. */
-    private static boolean sourcesOlderThan(Path stamp) throws IOException {
-        long built = Files.getLastModifiedTime(stamp).toMillis();
-        try (Stream<Path> files = Files.walk(ROOT)) {
-            return files
-                    .filter(p -> {
-                        String n = p.getFileName() == null ? "" : p.getFileName().toString();
-                        return n.endsWith(".java") || n.equals("pom.xml") || n.endsWith(".wasm");
-                    })
-                    .filter(p -> {
-                        for (Path part : ROOT.relativize(p)) {
-                            if (part.toString().equals("target") || part.toString().equals(".git")) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    })
-                    .noneMatch(p -> {
-                        try {
-                            return Files.getLastModifiedTime(p).toMillis() > built;
-                        } catch (IOException gone) {
-                            return false;
-                        }
-                    });
-        }
     }
 }
