@@ -37,11 +37,11 @@ import java.util.function.Supplier;
 
 /**
  * A loaded Wasm module: parsed, validated and (for {@link Engine#COMPILER}) compiled to JVM
- * bytecode, once (a function too large for the JVM runs in Chicory's interpreter). Immutable and shared by every process that runs it; spawning a process only
- * instantiates it. Obtained from a {@link ModuleLoader}, which keeps one per content hash and
- * engine. What Chicory made of it (its parsed module, instance builders, the fuel counter) stays
- * inside Weft: {@link WasmProcess} instantiates it, Weft's own benchmarks reach it through
- * {@link ModuleInternals}.
+ * bytecode, once (a function too large for the JVM runs in Chicory's interpreter). Immutable and
+ * shared by every process that runs it; spawning a process only instantiates it. Obtained from a
+ * {@link ModuleLoader}, which keeps one per content hash and engine. What Chicory made of it (its
+ * parsed module, instance builders, the fuel counter) stays inside Weft: {@link WasmProcess}
+ * instantiates it, Weft's own benchmarks reach it through {@link ModuleInternals}.
  */
 public final class WasmModule {
 
@@ -297,7 +297,10 @@ public final class WasmModule {
         return meteredInstanceBuilder();
     }
 
-    /** Compiled code needs no listener; the functions it leaves to the interpreter do (and it costs compiled code nothing). */
+    /**
+     * The safepoints of the functions the compiler left to the interpreter; compiled code never
+     * calls the listener, so it costs nothing where no function was left.
+     */
     private Instance.Builder withInterpretedSafepoints(Instance.Builder b) {
         return engine == Engine.COMPILER ? b.withUnsafeExecutionListener(InterpretedSafepoints.LISTENER) : b;
     }

@@ -19,13 +19,13 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>Chicory's compiled code already calls a static {@code checkInterruption()} of a helper class
  * it generates per module before every call and at every loop back-edge. This compiler has Chicory
- * hand over the generated classes through its public {@link Cache} (a jar), replaces that one
- * method's body by a call to {@link GuestSafepoint#check()}, and has Chicory load the result. The
- * guest's own code is not touched, and a guest that nobody waits for pays one read of a static
- * field per safepoint. (Counting fuel instead costs a read-modify-write of a global at every
- * function entry: +100% to +200% on call-heavy code such as fib, measured.) Functions too large for
- * the JVM run in Chicory's interpreter ({@link ChicoryCompiler}), whose safepoints are
- * {@link InterpretedSafepoints}.
+ * hand over the generated classes through its public {@link com.dylibso.chicory.compiler.Cache}
+ * (a jar), replaces that one method's body by a call to {@link GuestSafepoint#check()}, and has
+ * Chicory load the result. The guest's own code is not touched, and a guest that nobody waits for
+ * pays one read of a static field per safepoint. (Counting fuel instead costs a read-modify-write
+ * of a global at every function entry: +100% to +200% on call-heavy code such as fib, measured.)
+ * Functions too large for the JVM run in Chicory's interpreter ({@link ChicoryCompiler}), whose
+ * safepoints are {@link InterpretedSafepoints}.
  *
  * <p>When the generated classes do not look as expected (another Chicory version), or cannot see
  * {@link GuestSafepoint}, it refuses with {@link Unsupported} and the caller counts fuel instead.
