@@ -117,6 +117,26 @@ class ProcessMetersTest {
     }
 
     @Test
+    @DisplayName("weft.processes.exits has a counter for every kind of exit before the first exit")
+    void exitCountersAreRegisteredUpFront() {
+        // registering one cold costs milliseconds, on the path from a failure to its exit signals
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (ProcessRuntime rt = new ProcessRuntime(1, registry)) {
+            List<ExitReason> reasons = List.of(new ExitReason.Normal(), new ExitReason.Kill(), new ExitReason.Killed(),
+                    new ExitReason.Noproc(), new ExitReason.Noconnection(), ExitReason.shutdown("t"),
+                    ExitReason.error("e"), ExitReason.custom("c"), ExitReason.exitCode(3),
+                    new ExitReason.OutOfFuel(1), new ExitReason.LimitExceeded(ExitReason.Limit.STACK_BYTES, 1, "m"),
+                    new ExitReason.CannotInstantiate(false, "m"));
+            assertEquals(ExitReason.class.getPermittedSubclasses().length, reasons.size(), "one reason of each kind");
+            for (ExitReason r : reasons) {
+                Counter c = registry.find("weft.processes.exits").tag("reason", r.kind()).counter();
+                assertNotNull(c, "no counter for " + r.kind());
+                assertEquals(0, c.count());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("weft.messages.sent and weft.messages.received count messages")
     void messageCounters() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -27,6 +27,10 @@ public final class ProcessMeters {
     private final LongAdder fuelSlices = new LongAdder();
     private final ConcurrentHashMap<String, Counter> exits = new ConcurrentHashMap<>();
 
+    /** Every {@link ExitReason#kind()}. */
+    private static final String[] KINDS = {"normal", "kill", "killed", "noproc", "noconnection", "shutdown", "error",
+            "custom", "exit_code", "out_of_fuel", "limit", "cannot_instantiate"};
+
     ProcessMeters(MeterRegistry registry, IntSupplier alive) {
         this.registry = registry;
         // strongReference: a gauge holds its object weakly by default, and nothing else holds this
@@ -44,6 +48,13 @@ public final class ProcessMeters {
                 .register(registry);
         FunctionCounter.builder("weft.scheduler.preemptions", this, m -> Scheduler.preemptions())
                 .description("times a busy process gave up its carrier when asked (whole JVM)").register(registry);
+        // Registering a counter costs milliseconds the first time in a JVM (Micrometer's code is
+        // cold), and exited() runs before the exit signals: a supervisor saw its child's first
+        // failure 2-5 ms late (lunatic-rs's supervisor tests allow 10 ms for a restart). So each kind
+        // of exit has its counter from the start.
+        for (String kind : KINDS) {
+            exitCounter(kind);
+        }
     }
 
     /** A process that counts fuel was charged a slice. */
@@ -64,8 +75,11 @@ public final class ProcessMeters {
     }
 
     void exited(ExitReason reason) {
-        exits.computeIfAbsent(reason.kind(), kind -> Counter.builder("weft.processes.exits")
-                .description("processes exited, by reason").tag("reason", kind).register(registry))
-                .increment();
+        exitCounter(reason.kind()).increment();
+    }
+
+    private Counter exitCounter(String kind) {
+        return exits.computeIfAbsent(kind, k -> Counter.builder("weft.processes.exits")
+                .description("processes exited, by reason").tag("reason", k).register(registry));
     }
 }

@@ -1,9 +1,5 @@
 package dev.weft.process.wasm;
 
-import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.InvalidException;
 import com.dylibso.chicory.wasm.MalformedException;
@@ -13,6 +9,7 @@ import com.dylibso.chicory.wasm.types.CustomSection;
 import com.dylibso.chicory.wasm.types.NameCustomSection;
 import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.OpCode;
+import dev.weft.process.internal.wasm.ChicoryCompiler;
 import dev.weft.process.internal.wasm.FuelInstrumenter;
 import dev.weft.process.internal.wasm.SafepointCompiler;
 import dev.weft.scheduler.Scheduler;
@@ -36,15 +33,18 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Loads Wasm modules: parses, validates and (for {@link Engine#COMPILER}) compiles each one once,
+ * function by function (one too large for the JVM is left to Chicory's interpreter, and logged),
  * and keeps it by content hash and engine. Loading the same bytes again, from any thread, returns
  * the same {@link WasmModule}; concurrent loads of the same bytes wait for one another and the
  * work is done once. A refused module is not kept. Thread-safe.
  */
 public final class ModuleLoader {
+    private static final System.Logger LOG = System.getLogger("dev.weft.process");
+
     private record Key(String id, Engine engine) {}
 
     private final Engine defaultEngine;
@@ -98,7 +98,7 @@ public final class ModuleLoader {
         Objects.requireNonNull(file, "file");
         byte[] bytes = read(file);
         try {
-            return load0(bytes, engine);
+            return load0(bytes, engine, file.toString());
         } catch (ModuleLoadException e) {
             throw e.from(file.toString());
         }
@@ -111,7 +111,7 @@ public final class ModuleLoader {
 
     /** Loads a module from its bytes (copied) with the given engine. */
     public WasmModule load(byte[] bytes, Engine engine) throws ModuleLoadException {
-        return load0(Objects.requireNonNull(bytes, "bytes").clone(), engine);
+        return load0(Objects.requireNonNull(bytes, "bytes").clone(), engine, null);
     }
 
     /** The module with this id (content hash) if it is loaded, for the default engine if both are. */
@@ -144,7 +144,8 @@ public final class ModuleLoader {
         return parses.get();
     }
 
-    private WasmModule load0(byte[] bytes, Engine engine) throws ModuleLoadException {
+    /** {@code source}, the file's name or null, names the module in the log. */
+    private WasmModule load0(byte[] bytes, Engine engine, String source) throws ModuleLoadException {
         Objects.requireNonNull(engine, "engine");
         Key key = new Key(sha256(bytes), engine);
         CompletableFuture<WasmModule> existing = modules.get(key);
@@ -153,7 +154,8 @@ public final class ModuleLoader {
             existing = modules.putIfAbsent(key, mine);
             if (existing == null) {
                 try {
-                    WasmModule m = build(key.id(), bytes, engine);
+                    String name = source == null ? "module " + key.id().substring(0, 12) : source;
+                    WasmModule m = build(key.id(), bytes, engine, name);
                     loaded.incrementAndGet();
                     mine.complete(m);
                     return m;
@@ -181,7 +183,7 @@ public final class ModuleLoader {
         }
     }
 
-    private WasmModule build(String id, byte[] bytes, Engine engine) throws ModuleLoadException {
+    private WasmModule build(String id, byte[] bytes, Engine engine, String source) throws ModuleLoadException {
         List<BinaryLayout.Section> sections = BinaryLayout.scan(bytes);
         byte[] runs = bytes;
         FuelInstrumenter.Result fuel = null;
@@ -234,7 +236,7 @@ public final class ModuleLoader {
             // process with max fuel first needs it.
             parses.incrementAndGet();
             com.dylibso.chicory.wasm.WasmModule original = parseOriginal(bytes, sections); // validated, as it runs
-            Function<Instance, Machine> preemptible = null;
+            ChicoryCompiler.Compiled preemptible = null;
             try {
                 refuseUncheckedCalls(original);
                 compilations.incrementAndGet();
@@ -245,12 +247,39 @@ public final class ModuleLoader {
                 throw compileFailure(original, e);
             }
             if (preemptible != null) {
+                reportInterpreted(source, "", original, preemptible);
                 com.dylibso.chicory.wasm.WasmModule metered = parsed;
-                return module(id, bytes, parsed, engine, () -> compileCountingForm(metered), fuel, original, preemptible);
+                return module(id, bytes, parsed, engine, () -> compileCountingForm(metered, source), fuel, original,
+                        preemptible);
             }
         }
-        Function<Instance, Machine> factory = compile(parsed, runs == bytes ? parsed : null, bytes);
-        return module(id, bytes, parsed, engine, () -> factory, fuel, null, null);
+        ChicoryCompiler.Compiled code = compile(parsed, runs == bytes ? parsed : null, bytes);
+        reportInterpreted(source, runs == bytes ? "" : " in its fuel-counting form", parsed, code);
+        return module(id, bytes, parsed, engine, () -> code, fuel, null, null);
+    }
+
+    /**
+     * Says, once per compiled form, which functions run in Chicory's interpreter: too large for the
+     * JVM, they run some 100 times slower than compiled code. (Chicory's own report, its WARN
+     * fallback, would go to stderr.)
+     */
+    private static void reportInterpreted(String source, String form, com.dylibso.chicory.wasm.WasmModule m,
+            ChicoryCompiler.Compiled code) {
+        int n = code.interpreted().size();
+        if (n == 0 || !LOG.isLoggable(System.Logger.Level.INFO)) {
+            return;
+        }
+        int imported = m.importSection().count(com.dylibso.chicory.wasm.types.ExternalType.FUNCTION);
+        int total = imported + m.functionSection().functionCount();
+        StringBuilder which = new StringBuilder();
+        code.interpreted().stream().sorted().limit(3).forEach(f -> which.append(which.isEmpty() ? "" : ", ")
+                .append(functionLabel(m, f)));
+        if (n > 3) {
+            which.append(" and ").append(n - 3).append(" more");
+        }
+        LOG.log(System.Logger.Level.INFO, source + ": " + n + " of " + total + " functions "
+                + (n == 1 ? "is" : "are") + " too large for the JVM and run" + (n == 1 ? "s" : "")
+                + " in Chicory's interpreter" + form + ": " + which);
     }
 
     /**
@@ -270,24 +299,27 @@ public final class ModuleLoader {
     }
 
     private static WasmModule module(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule parsed, Engine engine,
-            java.util.function.Supplier<Function<Instance, Machine>> meteredFactory, FuelInstrumenter.Result fuel,
-            com.dylibso.chicory.wasm.WasmModule preemptibleModule, Function<Instance, Machine> preemptibleFactory)
+            Supplier<ChicoryCompiler.Compiled> meteredCode, FuelInstrumenter.Result fuel,
+            com.dylibso.chicory.wasm.WasmModule preemptibleModule, ChicoryCompiler.Compiled preemptible)
             throws ModuleLoadException {
         try {
-            return new WasmModule(id, bytes, parsed, engine, meteredFactory,
+            return new WasmModule(id, bytes, parsed, engine, meteredCode,
                     fuel == null ? -1 : fuel.fuelGlobal(), fuel == null ? 0 : fuel.definedGlobals(),
-                    preemptibleModule, preemptibleFactory);
+                    preemptibleModule, preemptible);
         } catch (RuntimeException e) { // Chicory's lazy checks, e.g. an import of a type that does not exist
             throw new ModuleLoadException(Kind.INVALID, "invalid module: " + innermostMessage(e), e);
         }
     }
 
-    /** Compiles with Chicory's compiler; {@code located} (or the original bytes) names a failure. */
-    private Function<Instance, Machine> compile(com.dylibso.chicory.wasm.WasmModule parsed,
+    /**
+     * Compiles with Chicory's compiler, which leaves functions too large for the JVM to its
+     * interpreter; {@code located} (or the original bytes) names a failure.
+     */
+    private ChicoryCompiler.Compiled compile(com.dylibso.chicory.wasm.WasmModule parsed,
             com.dylibso.chicory.wasm.WasmModule located, byte[] original) throws ModuleLoadException {
         try {
             compilations.incrementAndGet();
-            return MachineFactoryCompiler.builder(parsed).withInterpreterFallback(InterpreterFallback.FAIL).compile();
+            return ChicoryCompiler.compile(parsed);
         } catch (RuntimeException | StackOverflowError | AssertionError e) {
             if (located == null) {
                 try {
@@ -301,9 +333,11 @@ public final class ModuleLoader {
     }
 
     /** The lazy compile of the fuel-counting form, when the form as given compiled already. */
-    private Function<Instance, Machine> compileCountingForm(com.dylibso.chicory.wasm.WasmModule metered) {
+    private ChicoryCompiler.Compiled compileCountingForm(com.dylibso.chicory.wasm.WasmModule metered, String source) {
         try {
-            return compile(metered, metered, null);
+            ChicoryCompiler.Compiled code = compile(metered, metered, null);
+            reportInterpreted(source, " in its fuel-counting form", metered, code);
+            return code;
         } catch (ModuleLoadException e) {
             throw new IllegalStateException("cannot compile the fuel-counting form of the module: " + e.getMessage(), e);
         }

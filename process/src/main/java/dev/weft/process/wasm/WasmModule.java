@@ -17,7 +17,9 @@ import com.dylibso.chicory.wasm.types.TableImport;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import com.dylibso.chicory.wasm.types.TagImport;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.weft.process.internal.wasm.ChicoryCompiler;
 import dev.weft.process.internal.wasm.FuelCounter;
+import dev.weft.process.internal.wasm.InterpretedSafepoints;
 import dev.weft.process.internal.wasm.ModuleInternals;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,11 +37,11 @@ import java.util.function.Supplier;
 
 /**
  * A loaded Wasm module: parsed, validated and (for {@link Engine#COMPILER}) compiled to JVM
- * bytecode, once. Immutable and shared by every process that runs it; spawning a process only
- * instantiates it. Obtained from a {@link ModuleLoader}, which keeps one per content hash and
- * engine. What Chicory made of it (its parsed module, instance builders, the fuel counter) stays
- * inside Weft: {@link WasmProcess} instantiates it, Weft's own benchmarks reach it through
- * {@link ModuleInternals}.
+ * bytecode, once (a function too large for the JVM runs in Chicory's interpreter). Immutable and
+ * shared by every process that runs it; spawning a process only instantiates it. Obtained from a
+ * {@link ModuleLoader}, which keeps one per content hash and engine. What Chicory made of it (its
+ * parsed module, instance builders, the fuel counter) stays inside Weft: {@link WasmProcess}
+ * instantiates it, Weft's own benchmarks reach it through {@link ModuleInternals}.
  */
 public final class WasmModule {
 
@@ -80,11 +82,11 @@ public final class WasmModule {
     private final com.dylibso.chicory.wasm.WasmModule chicoryModule;
     private final Engine engine;
     /** The fuel-counting form's compiled code, compiled on first use when the module is preemptible. */
-    private final Supplier<Function<Instance, Machine>> meteredFactory;
-    private volatile Function<Instance, Machine> machineFactory;
+    private final Supplier<ChicoryCompiler.Compiled> meteredCode;
+    private volatile ChicoryCompiler.Compiled metered;
     /** The module as given, with safepoints that yield when asked; null if not preemptible. */
     private final com.dylibso.chicory.wasm.WasmModule preemptibleModule;
-    private final Function<Instance, Machine> preemptibleFactory;
+    private final ChicoryCompiler.Compiled preemptible;
     private final Map<String, ExternalType> exports;
     private final List<String> exportedFunctions;
     private final List<Import> imports;
@@ -96,33 +98,28 @@ public final class WasmModule {
     private final int fuelGlobal;
     private final int definedGlobals;
 
-    WasmModule(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule chicoryModule, Engine engine,
-            Function<Instance, Machine> machineFactory) {
-        this(id, bytes, chicoryModule, engine, () -> machineFactory, -1, 0, null, null);
-    }
-
     /**
      * {@code bytes} as given (they make the id); {@code chicoryModule} is what runs: with
      * {@code fuelGlobal >= 0}, the fuel-counting form of the module, whose counter is that global,
-     * the last of its {@code definedGlobals}. With a {@code preemptibleModule} (the module as given)
-     * and its {@code preemptibleFactory} ({@link dev.weft.process.internal.wasm.SafepointCompiler}),
-     * processes without a fuel limit run that form, and {@code machineFactory} is asked once, when
-     * the fuel-counting form is first needed.
+     * the last of its {@code definedGlobals}; {@code meteredCode} is its code. With a
+     * {@code preemptibleModule} (the module as given) and its code {@code preemptible}
+     * ({@link dev.weft.process.internal.wasm.SafepointCompiler}), processes without a fuel limit run
+     * that form, and {@code meteredCode} is asked once, when the fuel-counting form is first needed.
      */
     WasmModule(String id, byte[] bytes, com.dylibso.chicory.wasm.WasmModule chicoryModule, Engine engine,
-            Supplier<Function<Instance, Machine>> machineFactory, int fuelGlobal, int definedGlobals,
-            com.dylibso.chicory.wasm.WasmModule preemptibleModule, Function<Instance, Machine> preemptibleFactory) {
+            Supplier<ChicoryCompiler.Compiled> meteredCode, int fuelGlobal, int definedGlobals,
+            com.dylibso.chicory.wasm.WasmModule preemptibleModule, ChicoryCompiler.Compiled preemptible) {
         this.preemptibleModule = preemptibleModule;
-        this.preemptibleFactory = preemptibleFactory;
+        this.preemptible = preemptible;
         this.fuelGlobal = fuelGlobal;
         this.definedGlobals = definedGlobals;
         this.id = Objects.requireNonNull(id);
         this.bytes = bytes;
         this.chicoryModule = chicoryModule;
         this.engine = engine;
-        this.meteredFactory = machineFactory;
-        if (preemptibleFactory == null) {
-            this.machineFactory = machineFactory.get();
+        this.meteredCode = meteredCode;
+        if (preemptible == null) {
+            this.metered = meteredCode.get();
         }
 
         var exportSection = chicoryModule.exportSection();
@@ -227,21 +224,46 @@ public final class WasmModule {
      * {@link Engine#COMPILER} (compiled once: when the module was loaded, or for a preemptible
      * module when first asked), Chicory's interpreter for {@link Engine#INTERPRETER}.
      *
-     * @throws IllegalStateException if the fuel-counting form cannot be compiled (a function
-     *     that the counting makes too large for the JVM)
+     * @throws IllegalStateException if the fuel-counting form cannot be compiled (Chicory's
+     *     compiler failed on something other than a function too large for the JVM, which runs
+     *     in the interpreter)
      */
     Function<Instance, Machine> machineFactory() {
-        Function<Instance, Machine> f = machineFactory;
-        if (f == null) {
+        return meteredCode().factory();
+    }
+
+    private ChicoryCompiler.Compiled meteredCode() {
+        ChicoryCompiler.Compiled c = metered;
+        if (c == null) {
             synchronized (this) {
-                f = machineFactory;
-                if (f == null) {
-                    f = meteredFactory.get();
-                    machineFactory = f;
+                c = metered;
+                if (c == null) {
+                    c = meteredCode.get();
+                    metered = c;
                 }
             }
         }
-        return f;
+        return c;
+    }
+
+    /**
+     * The functions (by index in the function index space) that the compiler left to Chicory's
+     * interpreter, too large for the JVM, in the form that processes without a fuel limit run: the
+     * module as given when {@link #preemptible()}, else the fuel-counting form. Empty for the
+     * interpreter engine, which compiles nothing.
+     */
+    Set<Integer> interpretedFunctions() {
+        return preemptible != null ? preemptible.interpreted() : meteredCode().interpreted();
+    }
+
+    /**
+     * The same for the fuel-counting form (it may have more: counting makes functions larger),
+     * compiling it if it was not yet.
+     *
+     * @throws IllegalStateException if the fuel-counting form cannot be compiled
+     */
+    Set<Integer> meteredInterpretedFunctions() {
+        return meteredCode().interpreted();
     }
 
     /**
@@ -252,7 +274,7 @@ public final class WasmModule {
      * counts fuel (and yields every slice of it).
      */
     public boolean preemptible() {
-        return preemptibleFactory != null;
+        return preemptible != null;
     }
 
     /** The module as given, for processes without a fuel limit; only when {@link #preemptible()}. */
@@ -264,13 +286,23 @@ public final class WasmModule {
      * A fresh Chicory instance builder for this module, with its machine factory already set: the
      * preemptible form when the module is {@link #preemptible()}, else the fuel-counting one (its
      * instances give up their carrier every slice), else the module as it is. Instances stop when
-     * their thread is interrupted. A process gets its own fuel accounting from {@link WasmProcess}.
+     * their thread is interrupted, functions left to Chicory's interpreter included. A process gets
+     * its own fuel accounting from {@link WasmProcess}.
      */
     Instance.Builder instanceBuilder() {
         if (preemptible()) {
-            return Instance.builder(preemptibleModule).withMachineFactory(preemptibleFactory);
+            return withInterpretedSafepoints(Instance.builder(preemptibleModule)
+                    .withMachineFactory(preemptible.factory()));
         }
         return meteredInstanceBuilder();
+    }
+
+    /**
+     * The safepoints of the functions the compiler left to the interpreter; compiled code never
+     * calls the listener, so it costs nothing where no function was left.
+     */
+    private Instance.Builder withInterpretedSafepoints(Instance.Builder b) {
+        return engine == Engine.COMPILER ? b.withUnsafeExecutionListener(InterpretedSafepoints.LISTENER) : b;
     }
 
     /**
@@ -280,7 +312,8 @@ public final class WasmModule {
      * @throws IllegalStateException if the fuel-counting form cannot be compiled
      */
     Instance.Builder meteredInstanceBuilder() {
-        Instance.Builder b = Instance.builder(chicoryModule).withMachineFactory(machineFactory());
+        Instance.Builder b = withInterpretedSafepoints(
+                Instance.builder(chicoryModule).withMachineFactory(machineFactory()));
         if (countsFuel()) {
             b.withGlobalFactory(fuelGlobals(FuelCounter.YIELD_ONLY));
         }
@@ -372,8 +405,8 @@ public final class WasmModule {
         return "WasmModule[" + id.substring(0, 12) + ", " + bytes.length + " bytes, " + engine + "]";
     }
 
-    static Function<Instance, Machine> interpreter() {
-        return InterpreterMachine::new;
+    static ChicoryCompiler.Compiled interpreter() {
+        return new ChicoryCompiler.Compiled(InterpreterMachine::new, Set.of());
     }
 
     private String describe(com.dylibso.chicory.wasm.types.Import imp) {

@@ -9,7 +9,8 @@ import dev.weft.scheduler.Scheduler;
  * interruption. It still does (a kill interrupts the process's thread), and it also yields the
  * carrier when the scheduler asked for it ({@link Scheduler#preemptionPending()}): a guest that
  * computes for a whole slice gives the other processes their turn, at no cost but one read of a
- * static field when nobody waits. Public because the generated classes call it.
+ * static field when nobody waits. Public because the generated classes call it. Functions left to
+ * Chicory's interpreter run it too, through {@link InterpretedSafepoints}.
  */
 public final class GuestSafepoint {
 

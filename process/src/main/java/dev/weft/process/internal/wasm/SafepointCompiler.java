@@ -1,15 +1,10 @@
 package dev.weft.process.internal.wasm;
 
-import com.dylibso.chicory.compiler.Cache;
-import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.function.Function;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
@@ -24,11 +19,13 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>Chicory's compiled code already calls a static {@code checkInterruption()} of a helper class
  * it generates per module before every call and at every loop back-edge. This compiler has Chicory
- * hand over the generated classes through its public {@link Cache} (a jar), replaces that one
- * method's body by a call to {@link GuestSafepoint#check()}, and has Chicory load the result. The
- * guest's own code is not touched, and a guest that nobody waits for pays one read of a static
- * field per safepoint. (Counting fuel instead costs a read-modify-write of a global at every
- * function entry: +100% to +200% on call-heavy code such as fib, measured.)
+ * hand over the generated classes through its public {@link com.dylibso.chicory.compiler.Cache}
+ * (a jar), replaces that one method's body by a call to {@link GuestSafepoint#check()}, and has
+ * Chicory load the result. The guest's own code is not touched, and a guest that nobody waits for
+ * pays one read of a static field per safepoint. (Counting fuel instead costs a read-modify-write
+ * of a global at every function entry: +100% to +200% on call-heavy code such as fib, measured.)
+ * Functions too large for the JVM run in Chicory's interpreter ({@link ChicoryCompiler}), whose
+ * safepoints are {@link InterpretedSafepoints}.
  *
  * <p>When the generated classes do not look as expected (another Chicory version), or cannot see
  * {@link GuestSafepoint}, it refuses with {@link Unsupported} and the caller counts fuel instead.
@@ -50,23 +47,20 @@ public final class SafepointCompiler {
     private SafepointCompiler() {}
 
     /**
-     * The machine factory of {@code module}, compiled with hooked safepoints. Chicory's compile
-     * failures (a function too large for the JVM, say) are thrown as Chicory throws them.
+     * {@code module}, compiled with hooked safepoints. Chicory's compile failures other than a
+     * function too large for the JVM are thrown as Chicory throws them.
      */
-    public static Function<Instance, Machine> compile(WasmModule module) throws Unsupported {
+    public static ChicoryCompiler.Compiled compile(WasmModule module) throws Unsupported {
         if (module.digest() == null) {
             throw new Unsupported("the module has no digest to key Chicory's cache");
         }
         checkHookVisible();
-        OneEntryCache cache = new OneEntryCache();
-        MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL)
-                .withCache(cache).compile(); // fills the cache with the generated classes
-        if (cache.bytes == null) {
+        byte[] classes = ChicoryCompiler.generate(module);
+        if (classes == null) {
             throw new Unsupported("Chicory's compiler did not hand over its classes");
         }
-        cache.bytes = hook(cache.bytes);
-        return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.FAIL)
-                .withCache(cache).compile(); // loads the hooked classes
+        return new ChicoryCompiler.Compiled(ChicoryCompiler.load(module, hook(classes)),
+                InterpretedFunctions.in(classes));
     }
 
     /** The generated classes are defined by a loader below Chicory's: it must see the hook. */
@@ -131,22 +125,5 @@ public final class SafepointCompiler {
             }
         }, 0);
         return writer.toByteArray();
-    }
-
-    /** Holds the one compiled module this compiler hands Chicory back. */
-    private static final class OneEntryCache implements Cache {
-        byte[] bytes;
-
-        @Override
-        public byte[] get(String key) {
-            return bytes;
-        }
-
-        @Override
-        public void putIfAbsent(String key, byte[] value) {
-            if (bytes == null) {
-                bytes = value;
-            }
-        }
     }
 }

@@ -38,7 +38,7 @@ class SafepointCompilerTest {
     @Test
     void hookedCodeComputesWhatChicorysOwnCodeComputes() throws Exception {
         WasmModule m = fixture("fuel/compute.wasm");
-        Instance hooked = Instance.builder(m).withMachineFactory(SafepointCompiler.compile(m)).build();
+        Instance hooked = Instance.builder(m).withMachineFactory(SafepointCompiler.compile(m).factory()).build();
         Instance plain = Instance.builder(m).withMachineFactory(MachineFactoryCompiler.compile(m)).build();
         for (String export : List.of("fib", "fib_iter")) {
             for (int n : new int[] {0, 1, 2, 10, 25}) {
@@ -51,7 +51,7 @@ class SafepointCompilerTest {
     @Test
     void anInterruptedThreadStillStopsHookedCode() throws Exception {
         WasmModule m = fixture("fuel/spin.wasm");
-        Function<Instance, Machine> factory = SafepointCompiler.compile(m);
+        Function<Instance, Machine> factory = SafepointCompiler.compile(m).factory();
         ImportValues tick = ImportValues.builder().addFunction(new HostFunction("env", "tick",
                 FunctionType.of(List.of(ValType.I64), List.of()), (instance, args) -> null)).build();
         for (String export : List.of("spin", "spin_recursive")) { // a loop back-edge, a call
