@@ -333,6 +333,14 @@ public final class WeftCli implements Callable<Integer> {
                     case UNSUPPORTED -> UNSUPPORTED;
                 }, e.getMessage());
             }
+            if (maxFuel != null && maxFuel > 0) {
+                // every process counts fuel: compile that form now, or the root would run interpreted
+                try {
+                    module.compileFuelCountingForm();
+                } catch (IllegalStateException e) {
+                    return fail(UNSUPPORTED, app + ": " + e.getMessage());
+                }
+            }
             // Lunatic's test mode: a module exporting #lunatic_test_... functions is a test binary
             boolean testMode = TestMode.isTestModule(module);
             if (!testMode && !module.hasFunctionExport("_start")) {

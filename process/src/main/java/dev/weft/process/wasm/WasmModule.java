@@ -32,6 +32,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -82,8 +85,8 @@ public final class WasmModule {
     private final com.dylibso.chicory.wasm.WasmModule chicoryModule;
     private final Engine engine;
     /** The fuel-counting form's compiled code, compiled on first use when the module is preemptible. */
-    private final Supplier<ChicoryCompiler.Compiled> meteredCode;
-    private volatile ChicoryCompiler.Compiled metered;
+    private final FutureTask<ChicoryCompiler.Compiled> meteredCode;
+    private final AtomicBoolean meteredCompileStarted = new AtomicBoolean();
     /** The module as given, with safepoints that yield when asked; null if not preemptible. */
     private final com.dylibso.chicory.wasm.WasmModule preemptibleModule;
     private final ChicoryCompiler.Compiled preemptible;
@@ -117,9 +120,9 @@ public final class WasmModule {
         this.bytes = bytes;
         this.chicoryModule = chicoryModule;
         this.engine = engine;
-        this.meteredCode = meteredCode;
+        this.meteredCode = new FutureTask<>(meteredCode::get);
         if (preemptible == null) {
-            this.metered = meteredCode.get();
+            this.meteredCode.run(); // the only form: compiled now
         }
 
         var exportSection = chicoryModule.exportSection();
@@ -232,18 +235,49 @@ public final class WasmModule {
         return meteredCode().factory();
     }
 
+    /** The fuel-counting form's code, compiled by this thread now if no other thread does already. */
     private ChicoryCompiler.Compiled meteredCode() {
-        ChicoryCompiler.Compiled c = metered;
-        if (c == null) {
-            synchronized (this) {
-                c = metered;
-                if (c == null) {
-                    c = meteredCode.get();
-                    metered = c;
-                }
+        meteredCode.run(); // does nothing if it ran or runs on another thread
+        try {
+            return meteredCode.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the fuel-counting form was compiled", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
+            throw new IllegalStateException(e.getCause());
         }
-        return c;
+    }
+
+    /**
+     * Compiles the fuel-counting form now, unless it is compiled already, so that processes with a
+     * fuel limit run compiled code from the first one on. Without this call the first such process
+     * starts its compilation in the background and runs in Chicory's interpreter (the same
+     * counting, slower), as every one does until the compiled form is ready. A no-op for the
+     * interpreter engine and for modules that count no fuel.
+     *
+     * @throws IllegalStateException if the fuel-counting form cannot be compiled
+     */
+    public void compileFuelCountingForm() {
+        if (engine == Engine.COMPILER && countsFuel()) {
+            meteredCode();
+        }
+    }
+
+    /**
+     * Is the fuel-counting form's code ready? If not, starts compiling it on a background thread
+     * (once), so that a process with a fuel limit need not wait seconds for a large module.
+     */
+    boolean fuelCountingFormReady() {
+        if (meteredCode.isDone()) {
+            return true;
+        }
+        if (meteredCompileStarted.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon(true).name("weft-compile-fuel-form").start(meteredCode);
+        }
+        return false;
     }
 
     /**
@@ -312,8 +346,27 @@ public final class WasmModule {
      * @throws IllegalStateException if the fuel-counting form cannot be compiled
      */
     Instance.Builder meteredInstanceBuilder() {
-        Instance.Builder b = withInterpretedSafepoints(
-                Instance.builder(chicoryModule).withMachineFactory(machineFactory()));
+        return meteredInstanceBuilder(machineFactory());
+    }
+
+    /**
+     * The same, without waiting for the fuel-counting form to be compiled: until it is
+     * ({@link #fuelCountingFormReady()}), the instance runs in Chicory's interpreter, counting the
+     * same fuel, made by {@code interpreter}.
+     */
+    Instance.Builder meteredInstanceBuilderNow(Function<Instance, Machine> interpreter) {
+        if (engine == Engine.COMPILER && !fuelCountingFormReady()) {
+            // as on the interpreter engine: the counting yields every slice and sees kills, no listener
+            return meteredInstanceBuilder(Instance.builder(chicoryModule).withMachineFactory(interpreter));
+        }
+        return meteredInstanceBuilder();
+    }
+
+    private Instance.Builder meteredInstanceBuilder(Function<Instance, Machine> factory) {
+        return meteredInstanceBuilder(withInterpretedSafepoints(Instance.builder(chicoryModule).withMachineFactory(factory)));
+    }
+
+    private Instance.Builder meteredInstanceBuilder(Instance.Builder b) {
         if (countsFuel()) {
             b.withGlobalFactory(fuelGlobals(FuelCounter.YIELD_ONLY));
         }

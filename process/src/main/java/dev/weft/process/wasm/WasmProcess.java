@@ -401,7 +401,9 @@ public final class WasmProcess {
             boolean metered = maxFuel > 0 || !module.preemptible();
             Instance.Builder builder;
             try {
-                builder = metered ? module.meteredInstanceBuilder() : module.instanceBuilder();
+                // with a fuel limit: interpreted until the counting form is compiled, not waiting seconds for it
+                builder = metered ? module.meteredInstanceBuilderNow(instance -> new LocatingInterpreter(instance, site))
+                        : module.instanceBuilder();
             } catch (IllegalStateException e) {
                 throw end(ctx, new ExitReason.CannotInstantiate(false, "cannot instantiate: " + e.getMessage()));
             }

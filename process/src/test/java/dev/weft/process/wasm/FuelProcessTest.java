@@ -214,6 +214,31 @@ class FuelProcessTest {
         assertEquals(ExitReason.custom("enough"), awaitDown(g, Duration.ofSeconds(5)));
     }
 
+    /**
+     * A process with a fuel limit does not wait for the counting form's compilation (seconds for a
+     * large module): until it is compiled, in the background, such processes run in the interpreter.
+     */
+    @Test
+    void untilTheCountingFormIsCompiledProcessesWithAFuelLimitRunInTheInterpreter() throws Exception {
+        WasmModule module = spin(Engine.COMPILER);
+        assertTrue(module.preemptible(), "the counting form is compiled when first needed");
+        List<String> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Function<com.dylibso.chicory.runtime.Instance, com.dylibso.chicory.runtime.Machine> interpreter =
+                instance -> {
+                    made.add("interpreter");
+                    return new com.dylibso.chicory.runtime.InterpreterMachine(instance);
+                };
+        ImportValues imports = tick(null, null);
+        module.meteredInstanceBuilderNow(interpreter).withImportValues(imports).withStart(false).build();
+        assertEquals(List.of("interpreter"), made, "not compiled yet: interpreted, and the compilation starts");
+        module.compileFuelCountingForm(); // waits for the compilation the first call started
+        module.meteredInstanceBuilderNow(interpreter).withImportValues(imports).withStart(false).build();
+        assertEquals(List.of("interpreter"), made, "compiled: the compiled form");
+        // both count the same: out of fuel after the same slices, interpreted or compiled
+        MonitoredPid g = me.spawnMonitor(body(Engine.COMPILER, "spin", 3));
+        assertEquals(new ExitReason.OutOfFuel(3), awaitDown(g, WAIT));
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void maxFuelEndsABusyLoopOutOfFuel(Engine engine) throws Exception {
