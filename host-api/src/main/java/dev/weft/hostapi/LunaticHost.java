@@ -64,11 +64,12 @@ import java.util.function.Function;
  *       process took the name first nothing is spawned and the caller gets the winner (2);
  *   <li>{@code lunatic::registry} ({@code put}, {@code get}, {@code remove}) on the node's registry
  *       (see {@link ProcessContext#register}). Names are UTF-8; {@code put} overwrites, as in Lunatic;
- *   <li>{@code lunatic::distributed} with the answers of a node that is alone: {@code node_id} (the
- *       node's id), {@code nodes_count} (1), {@code get_nodes} (this node), {@code module_id} (a
- *       node-wide id per module, {@link #moduleId}); {@code spawn}, {@code send} and
- *       {@code send_receive_skip_search} work on this node; {@code spawn} to another node returns 1
- *       (node not found), {@code send} to another node traps;
+ *   <li>{@code lunatic::distributed} with the answers {@code lunatic run} gives outside a cluster:
+ *       {@code node_id} 0, {@code nodes_count} 0, {@code get_nodes} none, {@code module_id} a
+ *       node-wide id per module ({@link #moduleId}); {@code spawn}, {@code send} and
+ *       {@code send_receive_skip_search} to node 0 work on this node; {@code spawn} to another node
+ *       returns 1 (node not found), {@code send} to another node traps. The registry answers node
+ *       0 for this node's processes, and {@code put} takes it;
  *   <li>{@code lunatic::timer} ({@code send_after}, {@code cancel_timer}), {@code lunatic::version},
  *       {@code lunatic::error} (the per-process error table);
  *   <li>{@code lunatic::trap::catch} (see {@link TrapCatch}) and

@@ -152,11 +152,12 @@ class RustExamplesTest {
 
     private static List<String> counterTestLines(boolean includeIgnored) {
         return COUNTER_TESTS.stream().map(t -> "test counter_tests::tests::" + t + " ... "
-                + (t.equals("ignored_unless_asked") && !includeIgnored ? "ignored" : "ok")).toList();
+                + (t.equals("ignored_unless_asked") && !includeIgnored ? "ignored" : "ok")).sorted().toList();
     }
 
+    /** The result lines, sorted: tests run in parallel, as under libtest, so they finish in any order. */
     private static List<String> testLines(String out) {
-        return out.lines().filter(l -> l.startsWith("test ") && !l.startsWith("test result:")).toList();
+        return out.lines().filter(l -> l.startsWith("test ") && !l.startsWith("test result:")).sorted().toList();
     }
 
     // ---------------------------------------------------------------------------------------------
