@@ -70,7 +70,9 @@ class LunaticRsConformanceTest {
                     + " loaded one (it passed alone in one full build and failed alone in the next)",
             "supervisor::one_failing_process", "sleeps 10 ms for a supervisor to restart a child, then makes"
                     + " requests without a timeout to the child it then lists: if the restart is not done, that is"
-                    + " the dead one, and the test waits for ever (seen on a loaded machine)");
+                    + " the dead one, and the test waits for ever (seen on a loaded machine)",
+            "supervisor::lookup_children", "the same with a registered child: 10 ms after its panic it looks the"
+                    + " name up and makes a request without a timeout (hung once on a loaded machine)");
 
     /** Examples left out: servers, which wait for a client. */
     private static final List<String> SERVERS = List.of("tcp_echo_server", "tcp_echo_multi_server", "tls_echo_server");
