@@ -47,7 +47,7 @@ class LunaticRsConformanceTest {
      * catches up. A key is a test binary (all its tests), one test ({@code binary::test}, as
      * libtest names it) or an example ({@code example NAME}).
      */
-    static final Map<String, String> EXPECTED_FAILURES = expectedFailures(
+    static final Map<String, String> EXPECTED_FAILURES = reasonsByKey(
             "udp", "networking: lunatic::networking (UDP, TCP, TLS, DNS) is not implemented yet",
             "serializers", "networking: each test serializes a TCP stream resource (lunatic::networking::resolve)",
             "supervisor::two_failing_process_one_for_all", "speed: the test sleeps 10 ms and expects a sibling shut"
@@ -64,7 +64,7 @@ class LunaticRsConformanceTest {
      * counted against Weft. Not a place for tests that fail everywhere (those are
      * {@link #EXPECTED_FAILURES}).
      */
-    static final Map<String, String> TIMING_SENSITIVE = expectedFailures(
+    static final Map<String, String> TIMING_SENSITIVE = reasonsByKey(
             "supervisor::two_failing_process_one_for_one", "sleeps 10 ms for a supervisor to restart a child"
                     + " whose init is a request to a logger process: Weft makes it on a quiet machine, not always on a"
                     + " loaded one (it passed alone in one full build and failed alone in the next)",
@@ -129,7 +129,7 @@ class LunaticRsConformanceTest {
         }
     }
 
-    private static Map<String, String> expectedFailures(String... keysAndReasons) {
+    private static Map<String, String> reasonsByKey(String... keysAndReasons) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < keysAndReasons.length; i += 2) {
             m.put(keysAndReasons[i], keysAndReasons[i + 1]);
